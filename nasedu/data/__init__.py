@@ -1,0 +1,43 @@
+"""Data for the course: every data set is a :class:`Dataset` of tensors kept on the device.
+
+``load(name, **options)`` is the one entry point:
+
+* ``"digits"`` -- scikit-learn's 8x8 digits, the offline default (no download, trains in seconds).
+* ``"cifar10"`` -- CIFAR-10 from a local folder of the standard python batches
+  (``root=...``; ``download=True`` fetches it once).
+
+Loaded data sets are cached in memory, so calling ``load`` again is free.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from .dataset import Dataset, Split, random_translate
+
+__all__ = ["LOADERS", "Dataset", "Split", "load", "random_translate"]
+
+#: data set name -> "module:function" of its loader (imported on first use)
+LOADERS: dict[str, str] = {
+    "digits": "nasedu.data.digits:load_digits",
+    "cifar10": "nasedu.data.cifar:load_cifar10",
+}
+
+_CACHE: dict[tuple, Dataset] = {}
+
+
+def _loader(name: str) -> Callable[..., Dataset]:
+    if name not in LOADERS:
+        raise KeyError(f"unknown data set {name!r}; available: {', '.join(sorted(LOADERS))}")
+    module, function = LOADERS[name].split(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def load(name: str = "digits", **options: Any) -> Dataset:
+    """Load the data set ``name`` (see the module docstring); results are cached per options."""
+    key = (name, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    if key not in _CACHE:
+        _CACHE[key] = _loader(name)(**options)
+    return _CACHE[key]

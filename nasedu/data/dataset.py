@@ -1,0 +1,123 @@
+"""Data sets as tensors: the whole split lives on the training device.
+
+The data sets of this course are small (digits: 1,797 images; CIFAR-10: 60,000), so instead of a
+``DataLoader`` with worker processes copying batches to the GPU, every split is stored as two
+tensors (images and labels) *on the device that trains*.  A batch is then an index into those
+tensors, shuffling is a ``torch.randperm`` and augmentation runs on the GPU: no worker start-up,
+no host-to-device copies, and the GPU is never waiting for the CPU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import torch
+
+__all__ = ["Dataset", "Split", "random_translate"]
+
+
+@dataclass(frozen=True)
+class Split:
+    """One split of a data set: images ``x`` (N, C, H, W, float) and labels ``y`` (N, long)."""
+
+    x: torch.Tensor
+    y: torch.Tensor
+
+    def __post_init__(self) -> None:
+        if self.x.ndim != 4:
+            raise ValueError(f"images must be (N, C, H, W), got shape {tuple(self.x.shape)}")
+        if self.x.shape[0] != self.y.shape[0]:
+            raise ValueError(f"{self.x.shape[0]} images but {self.y.shape[0]} labels")
+
+    def __len__(self) -> int:
+        return int(self.y.shape[0])
+
+    def to(self, device: torch.device | str) -> Split:
+        """This split on ``device`` (no copy if it is already there)."""
+        return Split(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True))
+
+    def subset(self, n: int) -> Split:
+        """The first ``n`` examples (the splits are already shuffled)."""
+        return Split(self.x[:n], self.y[:n])
+
+    def batches(
+        self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """Yield ``(x, y)`` mini-batches; with ``shuffle`` a fresh permutation on the device."""
+        n = len(self)
+        if shuffle:
+            order = torch.randperm(n, generator=generator, device="cpu").to(self.x.device)
+            for start in range(0, n, batch_size):
+                idx = order[start : start + batch_size]
+                yield self.x[idx], self.y[idx]
+        else:
+            for start in range(0, n, batch_size):
+                yield self.x[start : start + batch_size], self.y[start : start + batch_size]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A classification data set split into train, validation and test.
+
+    Architecture search selects on ``val``; ``test`` is touched once, for the final report.
+    ``augment`` names the augmentation :func:`nasedu.train.fit` applies to training batches
+    (``"none"``, ``"translate"`` or ``"crop-flip"``: the CIFAR-10 standard).
+    """
+
+    name: str
+    train: Split
+    val: Split
+    test: Split
+    num_classes: int
+    classes: tuple[str, ...] = ()
+    augment: str = "none"
+    info: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one image: what ``SearchSpace.build`` needs."""
+        return tuple(int(s) for s in self.train.x.shape[1:])  # type: ignore[return-value]
+
+    def to(self, device: torch.device | str) -> Dataset:
+        """The same data set with every split on ``device``."""
+        return replace(
+            self, train=self.train.to(device), val=self.val.to(device), test=self.test.to(device)
+        )
+
+    def shrink(self, train: int | None = None, val: int | None = None, test: int | None = None):
+        """A smaller copy (the first examples of each split), e.g. for quick mode."""
+        return replace(
+            self,
+            train=self.train.subset(train) if train else self.train,
+            val=self.val.subset(val) if val else self.val,
+            test=self.test.subset(test) if test else self.test,
+        )
+
+    def __repr__(self) -> str:
+        c, h, w = self.input_shape
+        return (
+            f"Dataset({self.name!r}: {len(self.train)} train / {len(self.val)} val / "
+            f"{len(self.test)} test images of {c}x{h}x{w}, {self.num_classes} classes)"
+        )
+
+
+def random_translate(
+    x: torch.Tensor, pad: int, flip: bool = False, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Shift every image by up to ``pad`` pixels (zero padding), and flip half of them if asked.
+
+    This is the standard CIFAR-10 augmentation ("pad 4, random crop 32, horizontal flip"), done
+    for the whole batch at once with index arithmetic, on whatever device ``x`` lives on.
+    """
+    n, c, h, w = x.shape
+    padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
+    offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=generator).to(x.device)
+    rows = offsets[0][:, None] + torch.arange(h, device=x.device)  # (n, h)
+    cols = offsets[1][:, None] + torch.arange(w, device=x.device)  # (n, w)
+    if flip:
+        mirror = torch.rand(n, generator=generator).to(x.device) < 0.5
+        cols = torch.where(mirror[:, None], cols.flip(1), cols)
+    batch = torch.arange(n, device=x.device)[:, None, None]
+    out = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
+    return out.permute(0, 3, 1, 2).contiguous()

@@ -1,0 +1,65 @@
+"""How big and how costly is a network?  Parameters and multiply-adds.
+
+Papers report two numbers for every architecture: the number of trainable *parameters* (memory,
+and a rough measure of capacity) and the number of *multiply-adds* (MACs) for one image (compute
+at inference).  Two networks with the same parameter count can differ tenfold in MACs: a 3x3
+convolution at 32x32 resolution costs 16 times what the same convolution costs at 8x8.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["count_macs", "count_parameters"]
+
+
+def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
+    """Trainable parameters of ``model``.
+
+    ``auxiliary=False`` leaves out modules named ``auxiliary*`` (the auxiliary classifier head
+    that the NASNet and DARTS papers exclude from their reported counts).
+    """
+    return sum(
+        p.numel()
+        for name, p in model.named_parameters()
+        if p.requires_grad and (auxiliary or not name.startswith("auxiliary"))
+    )
+
+
+def count_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
+    """Multiply-adds of convolutions and linear layers for one input of ``input_shape`` (C, H, W).
+
+    Counted with forward hooks on a single example (on the model's device, in eval mode, so
+    batch norm statistics are untouched).  Pooling, batch norm and activations are not counted,
+    as is usual in the NAS literature.
+    """
+    total = 0
+
+    def conv_hook(module: nn.Conv2d, inputs, output: torch.Tensor) -> None:
+        nonlocal total
+        kh, kw = module.kernel_size
+        total += output.numel() * (module.in_channels // module.groups) * kh * kw
+
+    def linear_hook(module: nn.Linear, inputs, output: torch.Tensor) -> None:
+        nonlocal total
+        total += output.numel() * module.in_features
+
+    handles = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d):
+            handles.append(module.register_forward_hook(conv_hook))
+        elif isinstance(module, nn.Linear):
+            handles.append(module.register_forward_hook(linear_hook))
+    was_training = model.training
+    try:
+        param = next(model.parameters(), None)
+        device = param.device if param is not None else torch.device("cpu")
+        model.eval()
+        with torch.no_grad():
+            model(torch.zeros(1, *input_shape, device=device))
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+    return int(total)

@@ -1,0 +1,62 @@
+"""Pieces shared by the networks of the basic spaces: compiling one layer, and the classifier."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
+from ..spaces.base import InvalidArchitecture
+from ..spaces.layers import Layer
+
+__all__ = ["ClassifierHead", "compile_layer", "layer_output_shape"]
+
+
+def layer_output_shape(layer: Layer, channels: int, height: int, width: int, where: str):
+    """(channels, height, width) after ``layer``; raises InvalidArchitecture if it collapses.
+
+    The resolution is computed with torch's own formula *before* any tensor flows, so an
+    architecture that shrinks the image to nothing fails with a message naming the layer instead
+    of an obscure error deep inside a convolution.
+    """
+    kernel, stride = int(layer["kernel"]), int(layer["stride"])
+    dilation = int(layer.get("dilation", 1))
+    padding = same_padding(kernel, dilation) if layer.get("padding", "same") == "same" else 0
+    h = spatial_output_size(height, kernel, stride, padding, dilation)
+    w = spatial_output_size(width, kernel, stride, padding, dilation)
+    if h < 1 or w < 1:
+        raise InvalidArchitecture(
+            f"{where} ({layer!r}) gets a {height}x{width} input and would produce {h}x{w}: the "
+            "resolution collapses below 1x1; use fewer strided layers, 'same' padding, or "
+            "larger images"
+        )
+    out_channels = channels if layer.op == "pool" else int(layer["filters"])
+    return out_channels, h, w
+
+
+def compile_layer(layer: Layer, channels: int) -> nn.Module:
+    """The ``nn.Module`` for one chain-space layer reading ``channels`` input channels."""
+    padding = str(layer.get("padding", "same"))
+    if layer.op == "pool":
+        return pool_layer(str(layer["kind"]), int(layer["kernel"]), int(layer["stride"]), padding)
+    return conv_layer(
+        channels,
+        int(layer["filters"]),
+        int(layer["kernel"]),
+        stride=int(layer["stride"]),
+        dilation=int(layer.get("dilation", 1)),
+        separable=layer.op == "sep_conv",
+        padding=padding,
+    )
+
+
+class ClassifierHead(nn.Module):
+    """Global average pooling followed by a linear classifier: the head of every network here."""
+
+    def __init__(self, channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.linear = nn.Linear(channels, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(torch.flatten(self.pool(x), 1))

@@ -1,0 +1,85 @@
+"""The network of a multi-branch genotype: every layer reads a merge of earlier tensors.
+
+Tensors that a layer merges may disagree in shape: a strided layer halves the resolution, and
+layers have different numbers of filters.  Real architectures fix this with small adapters,
+and so do we (as ResNet's "projection shortcuts" do):
+
+* different resolutions: every input is average-pooled to the *smallest* one;
+* ``sum`` of different channel counts: inputs are projected to the *largest* count by a 1x1
+  convolution with batch norm;
+* ``concat`` stacks the channels, so only the resolution has to agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..spaces.multibranch import BranchNode
+from .common import ClassifierHead, compile_layer, layer_output_shape
+
+__all__ = ["Merge", "MultiBranchNetwork"]
+
+Shape = tuple[int, int, int]
+
+
+class Merge(nn.Module):
+    """g_i: brings tensors of the given shapes to one resolution and sums or concatenates them."""
+
+    def __init__(self, shapes: Sequence[Shape], kind: str | None) -> None:
+        super().__init__()
+        self.kind = kind
+        self.size = (min(s[1] for s in shapes), min(s[2] for s in shapes))
+        channels = [s[0] for s in shapes]
+        if kind == "sum":
+            target = max(channels)
+            self.project = nn.ModuleList(
+                nn.Identity()
+                if c == target
+                else nn.Sequential(nn.Conv2d(c, target, 1, bias=False), nn.BatchNorm2d(target))
+                for c in channels
+            )
+            self.out_shape: Shape = (target, *self.size)
+        else:
+            self.project = nn.ModuleList(nn.Identity() for _ in channels)
+            self.out_shape = (sum(channels), *self.size)
+
+    def forward(self, tensors: Sequence[torch.Tensor]) -> torch.Tensor:
+        resized = [
+            t if tuple(t.shape[-2:]) == self.size else F.adaptive_avg_pool2d(t, self.size)
+            for t in tensors
+        ]
+        projected = [p(t) for p, t in zip(self.project, resized)]
+        if self.kind == "sum":
+            return torch.stack(projected).sum(0)
+        if self.kind == "concat":
+            return torch.cat(projected, dim=1)
+        return projected[0]
+
+
+class MultiBranchNetwork(nn.Module):
+    """Compute out_i = layer_i(g_i(out_j for j in inputs_i)) for i = 1..n, classify out_n."""
+
+    def __init__(self, nodes: Sequence[BranchNode], input_shape: Shape, num_classes: int) -> None:
+        super().__init__()
+        shapes: list[Shape] = [input_shape]
+        self.inputs = [tuple(node.inputs) for node in nodes]
+        self.merges = nn.ModuleList()
+        self.layers = nn.ModuleList()
+        for i, node in enumerate(nodes, start=1):
+            merge = Merge([shapes[j] for j in node.inputs], node.merge)
+            c, h, w = merge.out_shape
+            self.merges.append(merge)
+            self.layers.append(compile_layer(node.layer, c))
+            shapes.append(layer_output_shape(node.layer, c, h, w, where=f"layer {i}"))
+        self.head = ClassifierHead(shapes[-1][0], num_classes)
+        self.output_shape = shapes[-1]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        outputs = [x]
+        for inputs, merge, layer in zip(self.inputs, self.merges, self.layers):
+            outputs.append(layer(merge([outputs[j] for j in inputs])))
+        return self.head(outputs[-1])

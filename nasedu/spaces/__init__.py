@@ -1,0 +1,65 @@
+"""The search spaces of the course, all following one protocol (:class:`SearchSpace`).
+
+==================  =====================================================================
+``chain``           :class:`ChainSpace` -- a sequence of layers (Elsken et al. 2019, Sec. 2)
+``multibranch``     :class:`MultiBranchSpace` -- layers with skip connections (same survey)
+``cell``            ``CellSpace`` -- NASNet normal and reduction cells (Zoph et al. 2018)
+``hierarchical``    ``HierarchicalSpace`` -- motifs of motifs (Liu et al. 2018)
+==================  =====================================================================
+
+``get_space("chain", max_layers=4)`` makes a space by name; ``SPACES`` maps the names to
+``"module:class"`` so that importing nasedu stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng, graph_hash
+from .chain import ChainGenotype, ChainSpace, Layer
+from .multibranch import MultiBranchGenotype, MultiBranchSpace
+
+__all__ = [
+    "SPACES",
+    "ChainGenotype",
+    "ChainSpace",
+    "InvalidArchitecture",
+    "Layer",
+    "MultiBranchGenotype",
+    "MultiBranchSpace",
+    "RngLike",
+    "SearchSpace",
+    "SpaceTooLarge",
+    "as_rng",
+    "available_spaces",
+    "get_space",
+    "graph_hash",
+]
+
+SPACES: dict[str, str] = {
+    "chain": "nasedu.spaces.chain:ChainSpace",
+    "multibranch": "nasedu.spaces.multibranch:MultiBranchSpace",
+    "cell": "nasedu.spaces.cell:CellSpace",
+    "hierarchical": "nasedu.spaces.hierarchical:HierarchicalSpace",
+}
+
+
+def available_spaces() -> list[str]:
+    """Names in ``SPACES`` whose module is installed (all of them in a complete checkout)."""
+    names = []
+    for name, target in SPACES.items():
+        try:
+            importlib.import_module(target.split(":")[0])
+        except ModuleNotFoundError:
+            continue
+        names.append(name)
+    return names
+
+
+def get_space(name: str, **options: Any) -> SearchSpace:
+    """Make the search space called ``name`` (see ``SPACES``) with the given options."""
+    if name not in SPACES:
+        raise KeyError(f"unknown search space {name!r}; available: {', '.join(SPACES)}")
+    module, cls = SPACES[name].split(":")
+    return getattr(importlib.import_module(module), cls)(**options)

@@ -1,0 +1,238 @@
+"""The one protocol every search space of the course follows.
+
+A *search space* is a set of architectures written down as *genotypes*: plain, immutable data
+(tuples of names and numbers) that say which choices were made.  A genotype is not a network;
+``build`` compiles it into one.  Keeping the two apart is what lets a search algorithm sample,
+mutate, store and compare thousands of architectures for the price of training a few.
+
+Every space in ``nasedu.spaces`` implements the same methods, so every search algorithm, plot and
+notebook works on all of them:
+
+==================  ==========================================================================
+``sample(rng)``     a uniformly random valid genotype
+``mutate(g, rng)``  a valid neighbour of ``g`` (never ``g`` itself)
+``validate(g)``     returns ``g`` or raises :class:`InvalidArchitecture` naming the bad part
+``size()``          the exact number of genotypes (a Python ``int``: these numbers are huge)
+``enumerate()``     every genotype, for spaces small enough to list
+``to_json(g)``      plain JSON data; ``from_json`` reads it back (and validates it)
+``graph(g)``        a ``networkx.DiGraph`` of the computation: nodes are tensors, edges are ops
+``arch_hash(g)``    equal for genotypes that compute the same function
+``build(g, ...)``   a ``torch.nn.Module``
+``plot(g, ax)``     a matplotlib drawing
+==================  ==========================================================================
+
+``rng`` arguments accept an ``int`` seed, a ``numpy.random.Generator`` or ``None`` (fresh
+entropy).  The same seed gives the same genotype on every machine: spaces draw only from numpy's
+``Generator``, whose streams are platform independent.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import json
+from collections.abc import Iterator
+from typing import Any, ClassVar, Generic, TypeVar
+
+import networkx as nx
+import numpy as np
+
+__all__ = [
+    "InvalidArchitecture",
+    "RngLike",
+    "SearchSpace",
+    "SpaceTooLarge",
+    "as_rng",
+    "graph_hash",
+]
+
+G = TypeVar("G")
+RngLike = int | np.random.Generator | None
+
+
+class InvalidArchitecture(ValueError):
+    """A genotype that is not a member of its search space.
+
+    The message always names the offending part (which layer, block, op or index) and, where
+    there is a list of valid values, shows it.
+    """
+
+
+class SpaceTooLarge(ValueError):
+    """Raised by ``enumerate()`` when listing every genotype would take (nearly) forever."""
+
+
+def as_rng(rng: RngLike = None) -> np.random.Generator:
+    """Turn an ``int`` seed, a ``Generator`` or ``None`` into a ``numpy.random.Generator``."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (int, np.integer)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
+
+
+def choose(rng: np.random.Generator, options: list | tuple) -> Any:
+    """One element of ``options``, uniformly (keeps the element's own type, unlike ``rng.choice``)."""
+    return options[int(rng.integers(len(options)))]
+
+
+def uniform_index(rng: np.random.Generator, n: int) -> int:
+    """A uniform integer in ``[0, n)`` for any Python ``int`` ``n``, even beyond 64 bits."""
+    if n <= 0:
+        raise ValueError("cannot draw from an empty range")
+    if n < 2**62:
+        return int(rng.integers(n))
+    bits = n.bit_length()
+    while True:  # rejection sampling on random bits: exact for arbitrarily large n
+        words = rng.integers(0, 2**32, size=(bits + 31) // 32, dtype=np.uint64)
+        value = 0
+        for word in words:
+            value = (value << 32) | int(word)
+        value >>= 32 * len(words) - bits
+        if value < n:
+            return value
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "op") -> str:
+    """An isomorphism-aware hash of a labelled DAG (Weisfeiler-Lehman refinement).
+
+    Two architectures that differ only in how their nodes are *numbered* compute the same
+    function, so a search should treat them as one.  NAS-Bench-101 (Ying et al. 2019) hashes its
+    cells this way: every node starts with a label (its op), then, for as many rounds as there
+    are nodes, each node's label is replaced by a hash of its own label and the *sorted* labels
+    of its predecessors and of its successors.  The sorted multiset of the final labels is the
+    hash.  Isomorphic graphs always hash equal; different graphs almost never do (WL can be
+    fooled by rare regular graphs, which do not occur in these spaces).
+
+    Edge labels (the ops on the edges) are handled by giving each labelled edge its own node,
+    so ``a --op--> b`` becomes ``a -> [op] -> b``.  Because predecessor labels are *sorted*, a
+    node that merges its inputs with a commutative operation (sum, and concat up to a channel
+    permutation that the next layer can absorb) hashes the same whatever the input order.
+    """
+    expanded = nx.DiGraph()
+    for node, data in graph.nodes(data=True):
+        expanded.add_node(("n", node), label=str(data.get(node_label, "")))
+    for u, v, data in graph.edges(data=True):
+        op = data.get(edge_label)
+        if op is None:
+            expanded.add_edge(("n", u), ("n", v))
+        else:
+            middle = ("e", u, v)
+            expanded.add_node(middle, label="op:" + str(op))
+            expanded.add_edge(("n", u), middle)
+            expanded.add_edge(middle, ("n", v))
+    labels = {n: _digest(d["label"]) for n, d in expanded.nodes(data=True)}
+    for _ in range(expanded.number_of_nodes()):
+        labels = {
+            n: _digest(
+                labels[n]
+                + "|"
+                + ",".join(sorted(labels[p] for p in expanded.predecessors(n)))
+                + "|"
+                + ",".join(sorted(labels[s] for s in expanded.successors(n)))
+            )
+            for n in expanded.nodes
+        }
+    return _digest(",".join(sorted(labels.values())))[:32]
+
+
+class SearchSpace(abc.ABC, Generic[G]):
+    """Base class of every search space (see the module docstring for the protocol).
+
+    Subclasses implement the abstract methods; the base class supplies ``enumerate`` (guarded
+    by ``size``), the JSON envelope, ``arch_hash`` over ``graph`` and friendly ``repr``.
+    """
+
+    #: short name used by ``nasedu info``, ``nasedu tour`` and the JSON envelope
+    name: ClassVar[str] = "space"
+    #: ``enumerate()`` refuses spaces with more genotypes than this unless given a larger limit
+    enumerate_limit: ClassVar[int] = 1_000_000
+
+    # -- the protocol -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def sample(self, rng: RngLike = None) -> G:
+        """A uniformly random valid genotype."""
+
+    @abc.abstractmethod
+    def mutate(self, genotype: G, rng: RngLike = None) -> G:
+        """A valid genotype that differs from ``genotype`` by one small change."""
+
+    @abc.abstractmethod
+    def validate(self, genotype: G) -> G:
+        """Return ``genotype`` if it belongs to this space, else raise InvalidArchitecture."""
+
+    @abc.abstractmethod
+    def size(self) -> int:
+        """The exact number of genotypes of this space."""
+
+    @abc.abstractmethod
+    def _enumerate(self) -> Iterator[G]:
+        """Yield every genotype (called by :meth:`enumerate` after the size check)."""
+
+    @abc.abstractmethod
+    def genotype_to_data(self, genotype: G) -> Any:
+        """The genotype as plain JSON-able data (lists, dicts, str, int)."""
+
+    @abc.abstractmethod
+    def genotype_from_data(self, data: Any) -> G:
+        """Inverse of :meth:`genotype_to_data` (without validation)."""
+
+    @abc.abstractmethod
+    def graph(self, genotype: G) -> nx.DiGraph:
+        """The computation as a DAG: nodes are tensors (attribute ``label``), edges carry ops
+        (attribute ``op``)."""
+
+    @abc.abstractmethod
+    def build(self, genotype: G, **macro: Any):  # -> torch.nn.Module (torch imported lazily)
+        """Compile the genotype into a ``torch.nn.Module`` of this space's macro architecture."""
+
+    @abc.abstractmethod
+    def plot(self, genotype: G, ax=None):
+        """Draw the genotype with matplotlib; returns the Axes (or Figure for several panels)."""
+
+    # -- shared behaviour ---------------------------------------------------------------------
+    def enumerate(self, limit: int | None = None) -> Iterator[G]:
+        """Every genotype of the space, in a fixed order.
+
+        Refuses (``SpaceTooLarge``) when the space has more than ``limit`` genotypes (default
+        ``enumerate_limit``): listing 10^10 architectures is never what you meant.
+        """
+        limit = self.enumerate_limit if limit is None else limit
+        n = self.size()
+        if n > limit:
+            raise SpaceTooLarge(
+                f"{self!r} has {n:,} genotypes, more than the enumeration limit of {limit:,}; "
+                "make the space smaller or pass a larger limit"
+            )
+        return self._enumerate()
+
+    def arch_hash(self, genotype: G) -> str:
+        """A hash equal for genotypes that compute the same function (see :func:`graph_hash`)."""
+        return graph_hash(self.graph(self.validate(genotype)))
+
+    def to_json(self, genotype: G) -> dict[str, Any]:
+        """``{"space": name, "genotype": data}``: plain JSON (``json.dumps`` works on it)."""
+        return {"space": self.name, "genotype": self.genotype_to_data(self.validate(genotype))}
+
+    def from_json(self, data: dict[str, Any] | str) -> G:
+        """Read a genotype written by :meth:`to_json` (a dict, or its JSON text) and validate it."""
+        if isinstance(data, str):
+            data = json.loads(data)
+        if not isinstance(data, dict) or "genotype" not in data:
+            raise InvalidArchitecture("expected a dict with keys 'space' and 'genotype'")
+        if data.get("space", self.name) != self.name:
+            raise InvalidArchitecture(
+                f"this JSON holds a genotype of the {data['space']!r} space, not {self.name!r}"
+            )
+        try:
+            genotype = self.genotype_from_data(data["genotype"])
+        except (TypeError, KeyError, IndexError, AttributeError) as error:
+            raise InvalidArchitecture(f"malformed {self.name} genotype data: {error}") from error
+        return self.validate(genotype)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"

@@ -1,0 +1,249 @@
+"""Layers whose hyperparameters depend on their type: the vocabulary of the basic spaces.
+
+In a chain-structured space (Elsken, Metzen and Hutter 2019, "Neural Architecture Search: A
+Survey", Section 2) every layer first chooses its *type* -- convolution, separable convolution,
+dilated convolution, pooling -- and only then the hyperparameters *of that type*: a convolution
+has a number of filters, a kernel size and a stride; a pooling layer has a kind (max or average),
+a kernel size and a stride but no filters.  Choices that exist only under another choice make
+the space *conditional*: it is a tree of decisions, not a grid.
+
+:class:`LayerChoices` describes such a vocabulary with a plain dict::
+
+    {"conv": {"filters": (16, 32, 64), "kernel": (1, 3, 5), "stride": (1, 2)},
+     "pool": {"kind": ("max", "avg"), "kernel": (3, 5), "stride": (1, 2)}}
+
+and can count, list, sample, check and mutate single layers.  The number of distinct layers is
+a *sum over types* of the *product* of that type's choices (3*3*2 + 2*2*2 = 26 above).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from .base import InvalidArchitecture, choose, uniform_index
+
+__all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices"]
+
+Value = int | str
+
+#: hyperparameters that the network builder understands, by layer type
+KNOWN_HYPERPARAMETERS: dict[str, set[str]] = {
+    "conv": {"filters", "kernel", "stride", "padding"},
+    "sep_conv": {"filters", "kernel", "stride", "padding"},
+    "dil_conv": {"filters", "kernel", "dilation", "stride", "padding"},
+    "pool": {"kind", "kernel", "stride", "padding"},
+}
+REQUIRED_HYPERPARAMETERS: dict[str, set[str]] = {
+    "conv": {"filters", "kernel", "stride"},
+    "sep_conv": {"filters", "kernel", "stride"},
+    "dil_conv": {"filters", "kernel", "dilation", "stride"},
+    "pool": {"kind", "kernel", "stride"},
+}
+ALLOWED_STRINGS: dict[str, tuple[str, ...]] = {"kind": ("max", "avg"), "padding": ("same", "valid")}
+
+DEFAULT_LAYER_TYPES: dict[str, dict[str, tuple[Value, ...]]] = {
+    "conv": {"filters": (16, 32, 64), "kernel": (1, 3, 5), "stride": (1, 2)},
+    "sep_conv": {"filters": (16, 32, 64), "kernel": (3, 5), "stride": (1, 2)},
+    "dil_conv": {"filters": (16, 32, 64), "kernel": (3,), "dilation": (2, 3), "stride": (1, 2)},
+    "pool": {"kind": ("max", "avg"), "kernel": (3, 5), "stride": (1, 2)},
+}
+"""The default vocabulary: 18 convolutions + 12 separable + 12 dilated + 8 pooling = 50 layers."""
+
+
+class Layer:
+    """One layer of a chain: a type and its hyperparameters, e.g. ``Layer("conv", filters=32,
+    kernel=3, stride=1)``.  Immutable and hashable; prints as ``conv(filters=32, kernel=3,
+    stride=1)``.  Hyperparameters are kept sorted by name, so keyword order does not matter."""
+
+    __slots__ = ("op", "params")
+    op: str
+    params: tuple[tuple[str, Value], ...]
+
+    def __init__(self, op: str, **params: Value) -> None:
+        object.__setattr__(self, "op", op)
+        object.__setattr__(self, "params", tuple(sorted(params.items())))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Layer is immutable; make a new one with Layer.replace(...)")
+
+    def __getitem__(self, key: str) -> Value:
+        for name, value in self.params:
+            if name == key:
+                return value
+        raise KeyError(f"{self!r} has no hyperparameter {key!r}")
+
+    def get(self, key: str, default: Value | None = None) -> Value | None:
+        return dict(self.params).get(key, default)
+
+    def as_dict(self) -> dict[str, Value]:
+        """``{"op": ..., **hyperparameters}``: the JSON form."""
+        return {"op": self.op, **dict(self.params)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Value]) -> Layer:
+        data = dict(data)
+        op = data.pop("op")
+        return cls(str(op), **data)
+
+    def replace(self, **changes: Value) -> Layer:
+        """A copy with some hyperparameters changed."""
+        return Layer(self.op, **{**dict(self.params), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Layer) and (self.op, self.params) == (other.op, other.params)
+
+    def __hash__(self) -> int:
+        return hash((self.op, self.params))
+
+    def __repr__(self) -> str:
+        return f"{self.op}({', '.join(f'{k}={v!r}' if isinstance(v, str) else f'{k}={v}' for k, v in self.params)})"
+
+    def __reduce__(self):
+        return (_make_layer, (self.op, self.params))
+
+
+def _make_layer(op: str, params: tuple[tuple[str, Value], ...]) -> Layer:
+    return Layer(op, **dict(params))
+
+
+class LayerChoices:
+    """A conditional vocabulary of layers: layer types, each with its own hyperparameter choices.
+
+    Layers are numbered ``0 .. count - 1`` type by type (in the dict's order), and within a type
+    in mixed radix over the hyperparameters, so ``decode(i)`` for every ``i`` lists each layer
+    exactly once and ``decode(uniform_index(count))`` samples uniformly.
+    """
+
+    def __init__(self, types: Mapping[str, Mapping[str, tuple[Value, ...]]]) -> None:
+        if not types:
+            raise ValueError("a layer vocabulary needs at least one layer type")
+        self.types: dict[str, dict[str, tuple[Value, ...]]] = {}
+        for op, params in types.items():
+            if op not in KNOWN_HYPERPARAMETERS:
+                raise ValueError(
+                    f"unknown layer type {op!r}; valid types are: {', '.join(KNOWN_HYPERPARAMETERS)}"
+                )
+            missing = REQUIRED_HYPERPARAMETERS[op] - set(params)
+            unknown = set(params) - KNOWN_HYPERPARAMETERS[op]
+            if missing or unknown:
+                raise ValueError(
+                    f"layer type {op!r}: missing hyperparameters {sorted(missing)}, "
+                    f"unknown ones {sorted(unknown)}; it takes {sorted(KNOWN_HYPERPARAMETERS[op])}"
+                )
+            checked: dict[str, tuple[Value, ...]] = {}
+            for name in sorted(params):
+                values = tuple(params[name])
+                if not values or len(set(values)) != len(values):
+                    raise ValueError(f"{op}.{name}: choices must be non-empty and distinct")
+                for value in values:
+                    self._check_value(op, name, value, ValueError)
+                checked[name] = values
+            self.types[op] = checked
+        self._per_type = {op: math.prod(len(v) for v in p.values()) for op, p in self.types.items()}
+        self.count: int = sum(self._per_type.values())
+
+    @staticmethod
+    def _check_value(op: str, name: str, value: Value, error: type[Exception]) -> None:
+        if name in ALLOWED_STRINGS:
+            if value not in ALLOWED_STRINGS[name]:
+                raise error(f"{op}.{name} must be one of {ALLOWED_STRINGS[name]}, got {value!r}")
+        elif not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise error(f"{op}.{name} must be a positive integer, got {value!r}")
+
+    def decode(self, index: int) -> Layer:
+        """The layer numbered ``index`` (``0 <= index < count``)."""
+        if not 0 <= index < self.count:
+            raise IndexError(f"layer index {index} out of range [0, {self.count})")
+        for op, n in self._per_type.items():
+            if index < n:
+                params = {}
+                for name, values in self.types[op].items():
+                    index, digit = divmod(index, len(values))
+                    params[name] = values[digit]
+                return Layer(op, **params)
+            index -= n
+        raise AssertionError("unreachable")
+
+    def encode(self, layer: Layer) -> int:
+        """Inverse of :meth:`decode` (the layer must be valid)."""
+        offset = 0
+        for op, n in self._per_type.items():
+            if op == layer.op:
+                index, radix = 0, 1
+                for name, values in self.types[op].items():
+                    index += values.index(layer[name]) * radix
+                    radix *= len(values)
+                return offset + index
+            offset += n
+        raise InvalidArchitecture(f"unknown layer type {layer.op!r}")
+
+    def __iter__(self) -> Iterator[Layer]:
+        for op, params in self.types.items():
+            for values in itertools.product(*params.values()):
+                yield Layer(op, **dict(zip(params, values)))
+
+    def sample(self, rng: np.random.Generator) -> Layer:
+        """A uniformly random layer (each of the ``count`` layers equally likely)."""
+        return self.decode(uniform_index(rng, self.count))
+
+    def validate(self, layer: Any, where: str) -> Layer:
+        """Check one layer; ``where`` (e.g. ``"layer 3"``) starts every error message."""
+        if not isinstance(layer, Layer):
+            raise InvalidArchitecture(f"{where}: expected a Layer, got {type(layer).__name__}")
+        if layer.op not in self.types:
+            raise InvalidArchitecture(
+                f"{where}: unknown op {layer.op!r}; valid ops are: {', '.join(self.types)}"
+            )
+        choices = self.types[layer.op]
+        given = {name for name, _ in layer.params}
+        if given != set(choices):
+            missing, extra = set(choices) - given, given - set(choices)
+            raise InvalidArchitecture(
+                f"{where} ({layer.op}): missing hyperparameters {sorted(missing)}, unexpected "
+                f"{sorted(extra)}; a {layer.op} layer takes {', '.join(choices)}"
+            )
+        for name, value in layer.params:
+            if value not in choices[name]:
+                raise InvalidArchitecture(
+                    f"{where} ({layer.op}): {name}={value!r} is not one of {choices[name]}"
+                )
+        return layer
+
+    def neighbours(self, layer: Layer) -> list[str]:
+        """The single-decision changes available for ``layer`` ("op" and hyperparameter names)."""
+        moves = [name for name, values in self.types[layer.op].items() if len(values) > 1]
+        if len(self.types) > 1:
+            moves.append("op")
+        return moves
+
+    def mutate(self, layer: Layer, rng: np.random.Generator) -> Layer:
+        """Change one decision of ``layer``: a hyperparameter, or the type (with new hyperparameters).
+
+        Raises ``ValueError`` if the vocabulary has a single layer (nothing to change).
+        """
+        moves = self.neighbours(layer)
+        if not moves:
+            raise ValueError(f"{layer!r} has no alternative in this vocabulary")
+        move = choose(rng, moves)
+        if move == "op":
+            op = choose(rng, [t for t in self.types if t != layer.op])
+            params = {name: choose(rng, values) for name, values in self.types[op].items()}
+            return Layer(op, **params)
+        values = [v for v in self.types[layer.op][move] if v != layer[move]]
+        return layer.replace(**{move: choose(rng, values)})
+
+    def describe(self) -> str:
+        """A short human-readable summary, one line per layer type."""
+        lines = []
+        for op, params in self.types.items():
+            parts = " x ".join(f"{name} {values}" for name, values in params.items())
+            lines.append(f"{op:9s} {self._per_type[op]:4d} = {parts}")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"LayerChoices({self.count} layers over {list(self.types)})"

@@ -1,0 +1,43 @@
+"""Curves: training progress of one network, and the progress of a search."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["plot_search", "plot_training"]
+
+
+def plot_training(results: Mapping[str, object] | Sequence[object], ax=None):
+    """Validation accuracy per epoch of one or several ``FitResult`` (a dict gives the labels)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    items = results.items() if isinstance(results, Mapping) else enumerate(results)
+    for label, result in items:
+        acc = result.val_accuracy
+        ax.plot(range(1, len(acc) + 1), acc, marker="o", markersize=3, label=str(label))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return ax
+
+
+def plot_search(histories: Mapping[str, object], ax=None, best_so_far: bool = True):
+    """Score of each evaluation (dots) and the best so far (line) for one or more searches."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    for label, history in histories.items():
+        scores = np.array(history.scores(), dtype=float)
+        steps = np.arange(1, len(scores) + 1)
+        (line,) = ax.plot(steps, np.fmax.accumulate(scores), label=f"{label} (best so far)")
+        if not best_so_far:
+            line.remove()
+        ax.scatter(steps, scores, s=8, alpha=0.4, color=line.get_color())
+    ax.set_xlabel("architectures evaluated")
+    ax.set_ylabel("validation accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return ax
