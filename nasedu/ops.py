@@ -366,7 +366,7 @@ DARTS_OPS: tuple[str, ...] = (
 
 
 def make_op(name: str, C_in: int, C_out: int, stride: int, affine: bool = True) -> nn.Module:
-    """Build the registered op ``name``; an unknown name raises a ``KeyError`` listing the valid ones."""
+    """Build the registered op ``name`` (an unknown name raises a KeyError listing valid ones)."""
     try:
         constructor = OPS[name]
     except KeyError:

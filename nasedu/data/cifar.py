@@ -53,7 +53,7 @@ def _md5(path: Path) -> str:
 
 
 def download_cifar10(root: str | Path) -> Path:
-    """Fetch and unpack the CIFAR-10 archive into ``root`` (verifying its MD5); returns the folder."""
+    """Fetch and unpack the CIFAR-10 archive into ``root``, checking its MD5; returns the folder."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     archive = root / "cifar-10-python.tar.gz"

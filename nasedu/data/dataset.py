@@ -110,7 +110,7 @@ def random_translate(
     This is the standard CIFAR-10 augmentation ("pad 4, random crop 32, horizontal flip"), done
     for the whole batch at once with index arithmetic, on whatever device ``x`` lives on.
     """
-    n, c, h, w = x.shape
+    n, _, h, w = x.shape
     padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
     offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=generator).to(x.device)
     rows = offsets[0][:, None] + torch.arange(h, device=x.device)  # (n, h)

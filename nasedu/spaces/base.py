@@ -72,7 +72,7 @@ def as_rng(rng: RngLike = None) -> np.random.Generator:
 
 
 def choose(rng: np.random.Generator, options: list | tuple) -> Any:
-    """One element of ``options``, uniformly (keeps the element's own type, unlike ``rng.choice``)."""
+    """One element of ``options``, uniformly (keeping its type, unlike ``rng.choice``)."""
     return options[int(rng.integers(len(options)))]
 
 

@@ -101,7 +101,8 @@ class Layer:
         return hash((self.op, self.params))
 
     def __repr__(self) -> str:
-        return f"{self.op}({', '.join(f'{k}={v!r}' if isinstance(v, str) else f'{k}={v}' for k, v in self.params)})"
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params)
+        return f"{self.op}({args})"
 
     def __reduce__(self):
         return (_make_layer, (self.op, self.params))
@@ -126,7 +127,7 @@ class LayerChoices:
         for op, params in types.items():
             if op not in KNOWN_HYPERPARAMETERS:
                 raise ValueError(
-                    f"unknown layer type {op!r}; valid types are: {', '.join(KNOWN_HYPERPARAMETERS)}"
+                    f"unknown layer type {op!r}; valid types: {', '.join(KNOWN_HYPERPARAMETERS)}"
                 )
             missing = REQUIRED_HYPERPARAMETERS[op] - set(params)
             unknown = set(params) - KNOWN_HYPERPARAMETERS[op]
@@ -222,7 +223,7 @@ class LayerChoices:
         return moves
 
     def mutate(self, layer: Layer, rng: np.random.Generator) -> Layer:
-        """Change one decision of ``layer``: a hyperparameter, or the type (with new hyperparameters).
+        """Change one decision of ``layer``: a hyperparameter, or its type (new hyperparameters).
 
         Raises ``ValueError`` if the vocabulary has a single layer (nothing to change).
         """

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import networkx as nx
@@ -89,7 +89,7 @@ class MultiBranchGenotype:
         return f"MultiBranchGenotype(\n{lines}\n)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _connections(i: int, merges: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str | None], ...]:
     """All (inputs, merge) choices of layer i: singletons first, then larger sets x merges."""
     singles = tuple(((j,), None) for j in range(i))
@@ -147,7 +147,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
     ) -> None:
         if not 1 <= min_layers <= max_layers <= MAX_LAYERS:
             raise ValueError(
-                f"need 1 <= min_layers <= max_layers <= {MAX_LAYERS}, got {min_layers}, {max_layers}"
+                f"need 1 <= min_layers <= max_layers <= {MAX_LAYERS}, "
+                f"got {min_layers}, {max_layers}"
             )
         unknown = [m for m in merges if m not in MERGES]
         if unknown or not merges or len(set(merges)) != len(merges):
@@ -347,7 +348,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         input_shape: Sequence[int] = (1, 8, 8),
         num_classes: int = 10,
     ):
-        """The network as a ``torch.nn.Module`` (see :class:`~nasedu.networks.MultiBranchNetwork`)."""
+        """The network as a ``torch.nn.Module`` (a :class:`~nasedu.networks.MultiBranchNetwork`)."""
         from ..networks.multibranch import MultiBranchNetwork
 
         c, h, w = (int(s) for s in input_shape)
