@@ -3,6 +3,9 @@
 ``load(name, **options)`` is the one entry point:
 
 * ``"digits"`` -- scikit-learn's 8x8 digits, the offline default (no download, trains in seconds).
+* ``"cluttered-digits"`` -- the same digits placed at random on a 16x16 canvas among fragments of
+  other digits, after the cluttered MNIST of Jaderberg et al. (2015): offline, and hard enough
+  that the architecture matters (see :mod:`nasedu.data.cluttered`).
 * ``"cifar10"`` -- CIFAR-10 from a local folder of the standard python batches
   (``root=...``; ``download=True`` fetches it once).
 
@@ -22,6 +25,7 @@ __all__ = ["LOADERS", "Dataset", "Split", "load", "random_translate"]
 #: data set name -> "module:function" of its loader (imported on first use)
 LOADERS: dict[str, str] = {
     "digits": "nasedu.data.digits:load_digits",
+    "cluttered-digits": "nasedu.data.cluttered:load_cluttered_digits",
     "cifar10": "nasedu.data.cifar:load_cifar10",
 }
 
