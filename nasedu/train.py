@@ -148,7 +148,7 @@ def fit(
     epochs: int | None = None,
     seconds: float | None = None,
     *,
-    batch_size: int = 128,
+    batch_size: int = 64,
     lr: float = 3e-3,
     weight_decay: float = 5e-4,
     label_smoothing: float = 0.0,

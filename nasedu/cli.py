@@ -1,0 +1,172 @@
+"""The ``nasedu`` command: a headless tour of the course, and facts about each search space.
+
+``nasedu tour``
+    samples architectures from every search space, trains each briefly on the offline digits,
+    prints a table (space, genotype, parameters, accuracy, seconds) and writes drawings of the
+    best architecture of each space and the training curves to a folder.
+``nasedu info SPACE``
+    the size of a space, a sample genotype and its network's parameter count.
+``nasedu spaces``
+    the names of the available spaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "tour"]
+
+
+def _short(genotype: Any, width: int) -> str:
+    text = " ".join(repr(genotype).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _table(rows: list[dict[str, Any]], width: int) -> str:
+    header = f"{'space':13s} {'genotype':{width}s} {'params':>9s} {'val acc':>8s} {'seconds':>8s}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{r['space']:13s} {_short(r['genotype'], width):{width}s} {r['params']:9,d} "
+            f"{r['val_accuracy']:8.3f} {r['seconds']:8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def tour(
+    spaces: Sequence[str] | None = None,
+    samples: int = 3,
+    epochs: int = 3,
+    data: str = "digits",
+    out: str | Path = "nasedu-tour",
+    seed: int = 0,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Sample ``samples`` architectures per space, train each ``epochs`` epochs, report.
+
+    Returns the table rows (also written to ``out/tour.json``) and saves one drawing per space
+    (its best architecture) and ``training_curves.png`` under ``out``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import torch
+
+    from .data import load
+    from .spaces import available_spaces, get_space
+    from .train import device, fit
+    from .viz import plot_training
+
+    names = list(spaces) if spaces else available_spaces()
+    dataset = load(data)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"nasedu tour: {dataset!r}; training on {device()}", flush=True)
+    rows: list[dict[str, Any]] = []
+    curves = {}
+    for name in names:
+        space = get_space(name)
+        print(f"\n{space!r}", flush=True)
+        best = None
+        for i in range(samples):
+            genotype = space.sample(seed * 1000 + i)
+            torch.manual_seed(seed)
+            model = space.build(
+                genotype, input_shape=dataset.input_shape, num_classes=dataset.num_classes
+            )
+            start = time.perf_counter()
+            result = fit(model, dataset, epochs=epochs, progress=progress, desc=f"{name} #{i + 1}")
+            row = {
+                "space": name,
+                "genotype": genotype,
+                "params": result.params,
+                "macs": result.macs,
+                "val_accuracy": result.final_val_accuracy,
+                "seconds": time.perf_counter() - start,
+            }
+            rows.append(row)
+            curves[f"{name} #{i + 1}"] = result
+            if best is None or row["val_accuracy"] > best["val_accuracy"]:
+                best = row
+        if best is not None:
+            fig_or_ax = space.plot(best["genotype"])
+            figure = fig_or_ax if hasattr(fig_or_ax, "savefig") else fig_or_ax.figure
+            figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
+            plt.close(figure)
+    print()
+    print(_table(rows, width=60))
+    ax = plot_training(curves)
+    ax.set_title(f"nasedu tour on {data}")
+    ax.figure.savefig(out / "training_curves.png", dpi=120, bbox_inches="tight")
+    plt.close(ax.figure)
+    spaces_by_name = {name: get_space(name) for name in names}
+    report = [
+        {**r, "genotype": spaces_by_name[r["space"]].to_json(r["genotype"])["genotype"]}
+        for r in rows
+    ]
+    (out / "tour.json").write_text(json.dumps(report, indent=1))
+    print(f"\nfigures and tour.json written to {out.resolve()}")
+    return rows
+
+
+def _info(name: str) -> None:
+    from .measure import count_parameters
+    from .spaces import get_space
+
+    space = get_space(name)
+    genotype = space.sample(0)
+    model = space.build(genotype)
+    print(repr(space))
+    print(f"size: {space.size():,} genotypes (about 10^{len(str(space.size())) - 1})")
+    print(f"a sample (seed 0): {genotype!r}")
+    print(f"its network for 1x8x8 digits: {count_parameters(model):,} parameters")
+    print(f"hash: {space.arch_hash(genotype)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nasedu", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_tour = sub.add_parser("tour", help="sample, train and draw architectures of every space")
+    p_tour.add_argument("--spaces", help="comma-separated space names (default: all)")
+    p_tour.add_argument("--samples", type=int, default=3, help="architectures per space")
+    p_tour.add_argument("--epochs", type=int, default=3, help="training epochs per architecture")
+    p_tour.add_argument("--data", default="digits", help="data set name (default: digits)")
+    p_tour.add_argument("--out", default="nasedu-tour", help="folder for figures and JSON")
+    p_tour.add_argument("--seed", type=int, default=0)
+    p_tour.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p_info = sub.add_parser("info", help="size and a sample of one search space")
+    p_info.add_argument("space")
+    sub.add_parser("spaces", help="list the search spaces")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "tour":
+            tour(
+                spaces=args.spaces.split(",") if args.spaces else None,
+                samples=args.samples,
+                epochs=args.epochs,
+                data=args.data,
+                out=args.out,
+                seed=args.seed,
+                progress=not args.no_progress,
+            )
+        elif args.command == "info":
+            _info(args.space)
+        else:
+            from .spaces import available_spaces
+
+            print("\n".join(available_spaces()))
+    except (KeyError, ValueError) as error:
+        print(f"nasedu: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
