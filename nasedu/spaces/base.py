@@ -93,51 +93,59 @@ def uniform_index(rng: np.random.Generator, n: int) -> int:
             return value
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "op") -> str:
-    """An isomorphism-aware hash of a labelled DAG (Weisfeiler-Lehman refinement).
+    """An isomorphism-aware hash of a labelled DAG (Weisfeiler-Lehman colour refinement).
 
     Two architectures that differ only in how their nodes are *numbered* compute the same
     function, so a search should treat them as one.  NAS-Bench-101 (Ying et al. 2019) hashes its
-    cells this way: every node starts with a label (its op), then, for as many rounds as there
-    are nodes, each node's label is replaced by a hash of its own label and the *sorted* labels
-    of its predecessors and of its successors.  The sorted multiset of the final labels is the
-    hash.  Isomorphic graphs always hash equal; different graphs almost never do (WL can be
+    cells with the Weisfeiler-Lehman idea: every node starts with a colour (its label), then, round
+    after round, each node is recoloured by its own colour together with the *sorted* colours of
+    its predecessors and of its successors (nodes with the same such signature get the same new
+    colour).  When a round splits no colour class any more, further rounds cannot tell nodes
+    apart either and refinement stops.  The hash digests the multiset of signatures of every
+    round.  Isomorphic graphs always hash equal; different graphs almost never do (WL can be
     fooled by rare regular graphs, which do not occur in these spaces).
 
     Edge labels (the ops on the edges) are handled by giving each labelled edge its own node,
-    so ``a --op--> b`` becomes ``a -> [op] -> b``.  Because predecessor labels are *sorted*, a
+    so ``a --op--> b`` becomes ``a -> [op] -> b``.  Because predecessor colours are *sorted*, a
     node that merges its inputs with a commutative operation (sum, and concat up to a channel
     permutation that the next layer can absorb) hashes the same whatever the input order.
     """
-    expanded = nx.DiGraph()
-    for node, data in graph.nodes(data=True):
-        expanded.add_node(("n", node), label=str(data.get(node_label, "")))
+    # The expanded graph as plain lists (node k: its label, predecessors and successors).
+    number = {node: k for k, node in enumerate(graph.nodes)}
+    names = [str(data.get(node_label, "")) for _, data in graph.nodes(data=True)]
+    preds: list[list[int]] = [[] for _ in names]
+    succs: list[list[int]] = [[] for _ in names]
     for u, v, data in graph.edges(data=True):
+        a, b = number[u], number[v]
         op = data.get(edge_label)
         if op is None:
-            expanded.add_edge(("n", u), ("n", v))
-        else:
-            middle = ("e", u, v)
-            expanded.add_node(middle, label="op:" + str(op))
-            expanded.add_edge(("n", u), middle)
-            expanded.add_edge(middle, ("n", v))
-    labels = {n: _digest(d["label"]) for n, d in expanded.nodes(data=True)}
-    for _ in range(expanded.number_of_nodes()):
-        labels = {
-            n: _digest(
-                labels[n]
-                + "|"
-                + ",".join(sorted(labels[p] for p in expanded.predecessors(n)))
-                + "|"
-                + ",".join(sorted(labels[s] for s in expanded.successors(n)))
+            succs[a].append(b)
+            preds[b].append(a)
+        else:  # a -> [op] -> b: the op becomes a node of its own
+            middle = len(names)
+            names.append("op:" + str(op))
+            preds.append([a])
+            succs.append([b])
+            succs[a].append(middle)
+            preds[b].append(middle)
+    history = hashlib.sha256(json.dumps(sorted(names)).encode())
+    signatures: list[Any] = names
+    while True:
+        # colour = rank of the node's signature among the distinct ones (canonical numbering)
+        palette = {signature: c for c, signature in enumerate(sorted(set(signatures)))}
+        colours = [palette[signature] for signature in signatures]
+        signatures = [
+            (
+                colours[k],
+                tuple(sorted([colours[p] for p in preds[k]])),
+                tuple(sorted([colours[s] for s in succs[k]])),
             )
-            for n in expanded.nodes
-        }
-    return _digest(",".join(sorted(labels.values())))[:32]
+            for k in range(len(colours))
+        ]
+        history.update(repr(sorted(signatures)).encode())
+        if len(set(signatures)) == len(palette):  # no class was split: stable
+            return history.hexdigest()[:32]
 
 
 class SearchSpace(abc.ABC, Generic[G]):

@@ -71,26 +71,33 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         self.min_layers = min_layers
         self.max_layers = max_layers
         self.choices = LayerChoices(layer_types)
+        # A space is fixed once made, so its counts are computed once (sample() needs them).
+        L = self.choices.count
+        self._sizes = {d: L**d for d in range(min_layers, max_layers + 1)}
+        self._size = sum(self._sizes.values())
 
     # -- counting and listing -----------------------------------------------------------------
     def size_by_depth(self) -> dict[int, int]:
         """Number of chains of each depth: ``L ** depth``."""
-        return {d: self.choices.count**d for d in range(self.min_layers, self.max_layers + 1)}
+        return dict(self._sizes)
 
     def size(self) -> int:
-        return sum(self.size_by_depth().values())
+        return self._size
 
     def decode(self, index: int) -> ChainGenotype:
         """The genotype numbered ``index`` (depth by depth, then layers in base L)."""
-        for depth, n in self.size_by_depth().items():
+        if not 0 <= index < self._size:
+            raise IndexError(f"genotype index {index} out of range [0, {self._size})")
+        L, vocabulary = self.choices.count, self.choices.layers
+        for depth, n in self._sizes.items():
             if index < n:
                 layers = []
                 for _ in range(depth):
-                    index, digit = divmod(index, self.choices.count)
-                    layers.append(self.choices.decode(digit))
+                    index, digit = divmod(index, L)
+                    layers.append(vocabulary[digit])
                 return ChainGenotype(tuple(layers))
             index -= n
-        raise IndexError("genotype index out of range")
+        raise AssertionError("unreachable")
 
     def _enumerate(self) -> Iterator[ChainGenotype]:
         for index in range(self.size()):
@@ -98,7 +105,7 @@ class ChainSpace(SearchSpace[ChainGenotype]):
 
     # -- sampling and mutation ----------------------------------------------------------------
     def sample(self, rng: RngLike = None) -> ChainGenotype:
-        return self.decode(uniform_index(as_rng(rng), self.size()))
+        return self.decode(uniform_index(as_rng(rng), self._size))
 
     def mutate(self, genotype: ChainGenotype, rng: RngLike = None) -> ChainGenotype:
         """Change one layer's decision, insert a random layer, or remove one.

@@ -18,7 +18,6 @@ a *sum over types* of the *product* of that type's choices (3*3*2 + 2*2*2 = 26 a
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -66,7 +65,8 @@ class Layer:
 
     def __init__(self, op: str, **params: Value) -> None:
         object.__setattr__(self, "op", op)
-        object.__setattr__(self, "params", tuple(sorted(params.items())))
+        items = sorted(_plain(op, name, value) for name, value in params.items())
+        object.__setattr__(self, "params", tuple(items))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Layer is immutable; make a new one with Layer.replace(...)")
@@ -108,6 +108,19 @@ class Layer:
         return (_make_layer, (self.op, self.params))
 
 
+def _plain(op: str, name: str, value: Any) -> tuple[str, Value]:
+    """``(name, value)`` with numpy integers made Python ints (so JSON can write them).
+
+    Anything but an int or a str (a float, a bool, None) is refused: ``32.0 == 32`` in Python,
+    so such a layer would compare equal to a valid one yet print, hash and serialise differently.
+    """
+    if isinstance(value, str):
+        return name, str(value)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return name, int(value)
+    raise TypeError(f"{op}.{name}={value!r}: hyperparameter values must be ints or strings")
+
+
 def _make_layer(op: str, params: tuple[tuple[str, Value], ...]) -> Layer:
     return Layer(op, **dict(params))
 
@@ -138,15 +151,30 @@ class LayerChoices:
                 )
             checked: dict[str, tuple[Value, ...]] = {}
             for name in sorted(params):
+                if isinstance(params[name], (str, int)):
+                    raise ValueError(
+                        f"{op}.{name}: give a tuple of choices, e.g. ({params[name]!r},), "
+                        f"not {params[name]!r}"
+                    )
                 values = tuple(params[name])
                 if not values or len(set(values)) != len(values):
                     raise ValueError(f"{op}.{name}: choices must be non-empty and distinct")
                 for value in values:
                     self._check_value(op, name, value, ValueError)
-                checked[name] = values
+                # numpy integers become Python ints, so that genotypes can be written as JSON
+                checked[name] = tuple(v if isinstance(v, str) else int(v) for v in values)
             self.types[op] = checked
         self._per_type = {op: math.prod(len(v) for v in p.values()) for op, p in self.types.items()}
         self.count: int = sum(self._per_type.values())
+        # Layers are immutable, so each one is made once: decode, sample and encode become
+        # table look-ups (sampling a chain is then mostly drawing random numbers).
+        self.layers: tuple[Layer, ...] = tuple(self._decode(i) for i in range(self.count))
+        self._index: dict[Layer, int] = {layer: i for i, layer in enumerate(self.layers)}
+        self._moves: dict[str, tuple[str, ...]] = {
+            op: tuple(name for name, values in params.items() if len(values) > 1)
+            + (("op",) if len(self.types) > 1 else ())
+            for op, params in self.types.items()
+        }
 
     @staticmethod
     def _check_value(op: str, name: str, value: Value, error: type[Exception]) -> None:
@@ -156,10 +184,7 @@ class LayerChoices:
         elif not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
             raise error(f"{op}.{name} must be a positive integer, got {value!r}")
 
-    def decode(self, index: int) -> Layer:
-        """The layer numbered ``index`` (``0 <= index < count``)."""
-        if not 0 <= index < self.count:
-            raise IndexError(f"layer index {index} out of range [0, {self.count})")
+    def _decode(self, index: int) -> Layer:
         for op, n in self._per_type.items():
             if index < n:
                 params = {}
@@ -170,30 +195,35 @@ class LayerChoices:
             index -= n
         raise AssertionError("unreachable")
 
+    def decode(self, index: int) -> Layer:
+        """The layer numbered ``index`` (``0 <= index < count``)."""
+        if not 0 <= index < self.count:
+            raise IndexError(f"layer index {index} out of range [0, {self.count})")
+        return self.layers[index]
+
     def encode(self, layer: Layer) -> int:
-        """Inverse of :meth:`decode` (the layer must be valid)."""
-        offset = 0
-        for op, n in self._per_type.items():
-            if op == layer.op:
-                index, radix = 0, 1
-                for name, values in self.types[op].items():
-                    index += values.index(layer[name]) * radix
-                    radix *= len(values)
-                return offset + index
-            offset += n
-        raise InvalidArchitecture(f"unknown layer type {layer.op!r}")
+        """Inverse of :meth:`decode`; a layer outside the vocabulary raises InvalidArchitecture."""
+        try:
+            return self._index[layer]
+        except (KeyError, TypeError):  # TypeError: an unhashable hyperparameter value
+            self.validate(layer, "layer")  # explains what is wrong
+            raise InvalidArchitecture(f"{layer!r} is not in this vocabulary") from None
 
     def __iter__(self) -> Iterator[Layer]:
-        for op, params in self.types.items():
-            for values in itertools.product(*params.values()):
-                yield Layer(op, **dict(zip(params, values)))
+        """Every layer, in index order (``decode(0)``, ``decode(1)``, ...)."""
+        return iter(self.layers)
+
+    def __len__(self) -> int:
+        return self.count
 
     def sample(self, rng: np.random.Generator) -> Layer:
         """A uniformly random layer (each of the ``count`` layers equally likely)."""
-        return self.decode(uniform_index(rng, self.count))
+        return self.layers[uniform_index(rng, self.count)]
 
     def validate(self, layer: Any, where: str) -> Layer:
         """Check one layer; ``where`` (e.g. ``"layer 3"``) starts every error message."""
+        if isinstance(layer, Layer) and layer in self._index:  # the common case: one look-up
+            return layer
         if not isinstance(layer, Layer):
             raise InvalidArchitecture(f"{where}: expected a Layer, got {type(layer).__name__}")
         if layer.op not in self.types:
@@ -217,10 +247,7 @@ class LayerChoices:
 
     def neighbours(self, layer: Layer) -> list[str]:
         """The single-decision changes available for ``layer`` ("op" and hyperparameter names)."""
-        moves = [name for name, values in self.types[layer.op].items() if len(values) > 1]
-        if len(self.types) > 1:
-            moves.append("op")
-        return moves
+        return list(self._moves[layer.op])
 
     def mutate(self, layer: Layer, rng: np.random.Generator) -> Layer:
         """Change one decision of ``layer``: a hyperparameter, or its type (new hyperparameters).

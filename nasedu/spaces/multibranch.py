@@ -102,6 +102,12 @@ def _connections(i: int, merges: tuple[str, ...]) -> tuple[tuple[tuple[int, ...]
     return singles + multi
 
 
+@cache
+def _connection_set(i: int, merges: tuple[str, ...]) -> frozenset:
+    """The (inputs, merge) choices of layer i as a set, for validation by look-up."""
+    return frozenset(_connections(i, merges))
+
+
 def chain_like(layers: Sequence[Layer]) -> MultiBranchGenotype:
     """g_i = out_{i-1}: a plain chain written as a multi-branch genotype."""
     return MultiBranchGenotype(tuple(BranchNode(layer, (i,)) for i, layer in enumerate(layers)))
@@ -156,37 +162,45 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         self.min_layers, self.max_layers = min_layers, max_layers
         self.merges = tuple(merges)
         self.choices = LayerChoices(layer_types)
+        # A space is fixed once made, so its counts are computed once (sample() needs them).
+        self._sizes: dict[int, int] = {}
+        running = 1
+        for depth in range(1, max_layers + 1):
+            running *= self.choices.count * self.connection_choices(depth)
+            if depth >= min_layers:
+                self._sizes[depth] = running
+        self._size = sum(self._sizes.values())
 
     # -- counting -----------------------------------------------------------------------------
     def connection_choices(self, i: int) -> int:
-        """How many (inputs, merge) choices the i-th layer (1-based) has."""
-        return len(_connections(i, self.merges))
+        """How many (inputs, merge) choices the i-th layer (1-based) has:
+        ``i`` single inputs plus ``len(merges) * (2**i - 1 - i)`` sets of two or more."""
+        return i + len(self.merges) * (2**i - 1 - i)
 
     def size_by_depth(self) -> dict[int, int]:
-        sizes, running = {}, 1
-        for depth in range(1, self.max_layers + 1):
-            running *= self.choices.count * self.connection_choices(depth)
-            if depth >= self.min_layers:
-                sizes[depth] = running
-        return sizes
+        """Number of genotypes of each depth: the product over layers of (connections x L)."""
+        return dict(self._sizes)
 
     def size(self) -> int:
-        return sum(self.size_by_depth().values())
+        return self._size
 
     def decode(self, index: int) -> MultiBranchGenotype:
         """The genotype numbered ``index``: depth by depth, then layer by layer."""
-        for depth, n in self.size_by_depth().items():
+        if not 0 <= index < self._size:
+            raise IndexError(f"genotype index {index} out of range [0, {self._size})")
+        L, vocabulary = self.choices.count, self.choices.layers
+        for depth, n in self._sizes.items():
             if index < n:
                 nodes = []
                 for i in range(1, depth + 1):
                     options = _connections(i, self.merges)
-                    index, digit = divmod(index, self.choices.count * len(options))
-                    connection, layer_index = divmod(digit, self.choices.count)
+                    index, digit = divmod(index, L * len(options))
+                    connection, layer_index = divmod(digit, L)
                     inputs, merge = options[connection]
-                    nodes.append(BranchNode(self.choices.decode(layer_index), inputs, merge))
+                    nodes.append(BranchNode(vocabulary[layer_index], inputs, merge))
                 return MultiBranchGenotype(tuple(nodes))
             index -= n
-        raise IndexError("genotype index out of range")
+        raise AssertionError("unreachable")
 
     def _enumerate(self) -> Iterator[MultiBranchGenotype]:
         for index in range(self.size()):
@@ -194,7 +208,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
 
     # -- sampling and mutation ----------------------------------------------------------------
     def sample(self, rng: RngLike = None) -> MultiBranchGenotype:
-        return self.decode(uniform_index(as_rng(rng), self.size()))
+        return self.decode(uniform_index(as_rng(rng), self._size))
 
     def mutate(self, genotype: MultiBranchGenotype, rng: RngLike = None) -> MultiBranchGenotype:
         """One small change: a layer decision, one connection toggled, a merge flipped, or a
@@ -262,35 +276,50 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
                     f"{where}: expected a BranchNode, got {type(node).__name__}"
                 )
             self.choices.validate(node.layer, where)
-            if not node.inputs:
-                raise InvalidArchitecture(
-                    f"{where} reads from no tensor; give it at least one input"
-                )
-            for j in node.inputs:
-                if not isinstance(j, int) or isinstance(j, bool):
-                    raise InvalidArchitecture(f"{where}: input {j!r} is not an integer index")
-                if j >= i:
-                    raise InvalidArchitecture(
-                        f"{where} reads from {j}, but it can only read from 0..{i - 1} (the "
-                        "input and earlier layers): a later layer would make a cycle"
-                    )
-                if j < 0:
-                    raise InvalidArchitecture(f"{where} reads from {j}: indices start at 0")
-            if list(node.inputs) != sorted(set(node.inputs)):
-                raise InvalidArchitecture(
-                    f"{where}: inputs {node.inputs} must be sorted and without repeats, "
-                    f"e.g. {tuple(sorted(set(node.inputs)))}"
-                )
-            if len(node.inputs) == 1 and node.merge is not None:
-                raise InvalidArchitecture(
-                    f"{where} has one input, so its merge must be None, not {node.merge!r}"
-                )
-            if len(node.inputs) > 1 and node.merge not in self.merges:
-                raise InvalidArchitecture(
-                    f"{where} merges {len(node.inputs)} inputs with {node.merge!r}; "
-                    f"valid merges are: {', '.join(self.merges)}"
-                )
+            if not self._connection_ok(i, node):
+                self._explain_connection(i, node, where)
         return genotype
+
+    def _connection_ok(self, i: int, node: BranchNode) -> bool:
+        """Is ``(inputs, merge)`` one of layer i's choices?  (One set look-up, the fast path.)"""
+        try:
+            valid = (node.inputs, node.merge) in _connection_set(i, self.merges)
+        except TypeError:  # an unhashable merge or input
+            return False
+        return valid and all(type(j) is int for j in node.inputs)  # True == 1, but not an index
+
+    def _explain_connection(self, i: int, node: BranchNode, where: str) -> None:
+        """Raise InvalidArchitecture saying what is wrong with layer i's inputs or merge."""
+        if not node.inputs:
+            raise InvalidArchitecture(f"{where} reads from no tensor; give it at least one input")
+        for j in node.inputs:
+            if not isinstance(j, int) or isinstance(j, bool):
+                raise InvalidArchitecture(f"{where}: input {j!r} is not an integer index")
+            if j >= i:
+                raise InvalidArchitecture(
+                    f"{where} reads from {j}, but it can only read from 0..{i - 1} (the "
+                    "input and earlier layers): a later layer would make a cycle"
+                )
+            if j < 0:
+                raise InvalidArchitecture(
+                    f"{where} reads from {j}: indices start at 0 (a negative index would "
+                    "count from the end, i.e. read a later layer: a cycle)"
+                )
+        if list(node.inputs) != sorted(set(node.inputs)):
+            raise InvalidArchitecture(
+                f"{where}: inputs {node.inputs} must be sorted and without repeats, "
+                f"e.g. {tuple(sorted(set(node.inputs)))}"
+            )
+        if len(node.inputs) == 1 and node.merge is not None:
+            raise InvalidArchitecture(
+                f"{where} has one input, so its merge must be None, not {node.merge!r}"
+            )
+        if len(node.inputs) > 1 and node.merge not in self.merges:
+            raise InvalidArchitecture(
+                f"{where} merges {len(node.inputs)} inputs with {node.merge!r}; "
+                f"valid merges are: {', '.join(self.merges)}"
+            )
+        raise InvalidArchitecture(f"{where}: invalid connection {node!r}")
 
     def genotype_to_data(self, genotype: MultiBranchGenotype) -> dict[str, Any]:
         return {
@@ -326,10 +355,16 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
 
         Only tensors that reach the output are kept: a dead layer computes nothing that matters.
         """
-        g = nx.DiGraph()
         n = len(genotype.nodes)
+        live = {n}  # walk back from the output: which tensors does it depend on?
+        for i in range(n, 0, -1):
+            if i in live:
+                live.update(genotype.nodes[i - 1].inputs)
+        g = nx.DiGraph()
         g.add_node(0, label="input")
         for i, node in enumerate(genotype.nodes, start=1):
+            if i not in live:
+                continue
             g.add_node(i, label="output" if i == n else "tensor")
             if node.merge is None:
                 g.add_edge(node.inputs[0], i, op=repr(node.layer), layer=node.layer)
@@ -339,8 +374,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
                 for j in node.inputs:
                     g.add_edge(j, merged)
                 g.add_edge(merged, i, op=repr(node.layer), layer=node.layer)
-        live = nx.ancestors(g, n) | {n}
-        return g.subgraph(live).copy()
+        return g
 
     def build(
         self,
