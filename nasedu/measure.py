@@ -17,13 +17,14 @@ __all__ = ["count_macs", "count_parameters"]
 def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
     """Trainable parameters of ``model``.
 
-    ``auxiliary=False`` leaves out modules named ``auxiliary*`` (the auxiliary classifier head
-    that the NASNet and DARTS papers exclude from their reported counts).
+    ``auxiliary=False`` leaves out modules named ``auxiliary*`` at any depth (the auxiliary
+    classifier head that the NASNet and DARTS papers exclude from their reported counts).
     """
     return sum(
         p.numel()
         for name, p in model.named_parameters()
-        if p.requires_grad and (auxiliary or not name.startswith("auxiliary"))
+        if p.requires_grad
+        and (auxiliary or not any(part.startswith("auxiliary") for part in name.split(".")))
     )
 
 

@@ -24,7 +24,8 @@ Conventions (those of the DARTS and NASNet code): convolutions inside cells are
 op keeps the spatial size at ``stride=1`` ("same" padding) and halves it (rounding up) at
 ``stride=2``.  An op that cannot change the channel count by itself (pooling, identity) is
 followed by a 1x1 convolution when ``C_in != C_out``, so every entry accepts any
-``(C_in, C_out, stride)``.
+``(C_in, C_out, stride)`` (with ``C_out >= 2`` for ``skip_connect`` at stride 2, a factorized
+reduction made of two halves).
 
 The parametrised layers of the chain-structured space (a convolution with a chosen kernel size,
 number of filters and stride) are built by :func:`conv_layer` and :func:`pool_layer`.
@@ -164,18 +165,17 @@ class FactorizedReduce(nn.Module):
 
     Two 1x1 convolutions with stride 2, the second shifted by one pixel, each producing half of
     the output channels, concatenated.  Odd sizes are padded so both halves agree (the DARTS code
-    assumes even sizes; digits and pooled maps are not always even).
+    assumes even sizes; digits and pooled maps are not always even).  An odd ``C_out`` gives the
+    second half the extra channel (the DARTS code assumes an even ``C_out``).
     """
 
     def __init__(self, C_in: int, C_out: int, affine: bool = True) -> None:
         super().__init__()
-        if C_out % 2:
-            raise ValueError(
-                f"FactorizedReduce needs an even number of output channels, got {C_out}"
-            )
+        if C_out < 2:
+            raise ValueError(f"FactorizedReduce needs at least 2 output channels, got {C_out}")
         self.relu = nn.ReLU(inplace=False)
         self.conv_1 = nn.Conv2d(C_in, C_out // 2, 1, stride=2, bias=False)
-        self.conv_2 = nn.Conv2d(C_in, C_out // 2, 1, stride=2, bias=False)
+        self.conv_2 = nn.Conv2d(C_in, C_out - C_out // 2, 1, stride=2, bias=False)
         self.bn = nn.BatchNorm2d(C_out, affine=affine)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -238,7 +238,9 @@ class SearchSpace(abc.ABC, Generic[G]):
             )
         try:
             genotype = self.genotype_from_data(data["genotype"])
-        except (TypeError, KeyError, IndexError, AttributeError) as error:
+        except InvalidArchitecture:
+            raise
+        except (TypeError, ValueError, KeyError, IndexError, AttributeError) as error:
             raise InvalidArchitecture(f"malformed {self.name} genotype data: {error}") from error
         return self.validate(genotype)
 
