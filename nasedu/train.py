@@ -175,13 +175,13 @@ def fit(
 
     if epochs is None and seconds is None:
         epochs = 10
-    if quick():
-        epochs = None if epochs is None else max(1, min(epochs, QUICK_EPOCHS))
-        seconds = None if seconds is None else min(seconds, QUICK_SECONDS)
     if epochs is not None and epochs < 1:
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if seconds is not None and seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
+    if quick():
+        epochs = None if epochs is None else min(epochs, QUICK_EPOCHS)
+        seconds = None if seconds is None else min(seconds, QUICK_SECONDS)
     dev = torch.device(dev) if dev is not None else device()
     augment = data.augment if augment is None else augment
     torch.manual_seed(seed)

@@ -1,0 +1,57 @@
+"""The ``nasedu`` command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from nasedu.cli import main, tour
+
+
+def test_tour_trains_every_requested_space_and_writes_figures(tmp_path, capsys):
+    rows = tour(spaces=["chain", "multibranch"], samples=2, epochs=1, out=tmp_path, progress=False)
+    assert [r["space"] for r in rows] == ["chain", "chain", "multibranch", "multibranch"]
+    assert all(0 <= r["val_accuracy"] <= 1 and r["params"] > 0 for r in rows)
+    for name in ("chain.png", "multibranch.png", "training_curves.png", "tour.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    report = json.loads((tmp_path / "tour.json").read_text())
+    assert report[0]["genotype"]["layers"]
+    printed = capsys.readouterr().out
+    assert "val acc" in printed and "multibranch" in printed
+
+
+def test_info_and_spaces(capsys):
+    assert main(["info", "chain"]) == 0
+    out = capsys.readouterr().out
+    assert "15,943,877,550 genotypes" in out and "parameters" in out
+    assert main(["spaces"]) == 0
+    assert "multibranch" in capsys.readouterr().out
+
+
+def test_unknown_space_is_a_clean_error(capsys):
+    assert main(["info", "nope"]) == 2
+    assert "unknown search space" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_command():
+    done = subprocess.run(
+        [sys.executable, "-m", "nasedu", "spaces"], capture_output=True, text=True, check=True
+    )
+    assert "chain" in done.stdout
+
+
+def test_import_does_not_need_jupyter():
+    code = (
+        "import sys, builtins\n"
+        "real = builtins.__import__\n"
+        "def guard(name, *a, **k):\n"
+        "    if name.split('.')[0] in ('ipywidgets', 'IPython', 'jupyterlab'):\n"
+        "        raise ImportError(name)\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = guard\n"
+        "import nasedu, nasedu.spaces, nasedu.train, nasedu.search, nasedu.viz, nasedu.cli\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -1,0 +1,131 @@
+"""Search strategies: budgets, histories, caching, and what makes evolution evolution."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nasedu import data
+from nasedu.search import (
+    SearchHistory,
+    make_objective,
+    random_search,
+    regularized_evolution,
+    tournament_evolution,
+)
+from nasedu.spaces import ChainSpace, Layer
+
+TINY = {
+    "conv": {"filters": (4, 8), "kernel": (1, 3), "stride": (1,)},
+    "pool": {"kind": ("max", "avg"), "kernel": (3,), "stride": (1,)},
+}
+
+
+def filters_score(genotype) -> float:
+    """A cheap objective with a known optimum: total filters (pool counts as 0)."""
+    return float(sum(layer.get("filters", 0) for layer in genotype.layers))
+
+
+@pytest.fixture
+def space():
+    return ChainSpace(max_layers=3, layer_types=TINY)
+
+
+def test_random_search_evaluates_the_budget_and_tracks_the_best(space):
+    history = random_search(space, filters_score, 15, rng=0, progress=False)
+    assert len(history) == 15
+    assert [r["step"] for r in history.records] == list(range(1, 16))
+    curve = history.best_so_far()
+    assert curve == sorted(curve) and curve[-1] == max(history.scores())
+    genotype, score = history.best(space)
+    assert filters_score(genotype) == score
+
+
+def test_same_seed_same_search(space):
+    a = random_search(space, filters_score, 8, rng=4, progress=False)
+    b = random_search(space, filters_score, 8, rng=4, progress=False)
+    assert [r["hash"] for r in a.records] == [r["hash"] for r in b.records]
+
+
+def test_repeated_architectures_reuse_their_score(space):
+    calls = []
+
+    def counting(genotype):
+        calls.append(genotype)
+        return filters_score(genotype)
+
+    history = random_search(space, counting, 200, rng=0, progress=False)
+    cached = [r for r in history.records if r["cached"]]
+    assert cached, "a 200-sample search in a space of ~700 genotypes repeats some"
+    assert len(calls) == 200 - len(cached)
+
+
+def test_evolution_beats_random_search_on_an_easy_objective(space):
+    """With a smooth objective, mutation-based search should climb to the optimum quickly."""
+    optimum = 3 * 8.0
+    evo = regularized_evolution(
+        space, filters_score, 60, population_size=10, sample_size=3, rng=0, progress=False
+    )
+    assert max(evo.scores()) == optimum
+
+
+def test_regularized_evolution_children_are_mutants_of_the_population(space):
+    history = regularized_evolution(
+        space, filters_score, 12, population_size=4, sample_size=2, rng=1, progress=False
+    )
+    assert history.settings == {"budget": 12, "population_size": 4, "sample_size": 2}
+    assert len(history) == 12
+
+
+def test_tournament_evolution_uses_the_initial_population(space):
+    start = [space.validate(space.decode(0))] * 3
+    history = tournament_evolution(
+        space, filters_score, 10, population_size=3, initial=start, rng=0, progress=False
+    )
+    first = [r["genotype"] for r in history.records[:3]]
+    assert all(g == space.genotype_to_data(start[0]) for g in first)
+    # every later architecture is a mutant: it differs from the initial one
+    assert any(r["genotype"] != first[0] for r in history.records[3:])
+
+
+def test_history_is_written_after_every_step_and_reloads(space, tmp_path):
+    path = tmp_path / "runs" / "history.json"
+    seen = []
+
+    def watching(genotype):
+        if path.exists():
+            seen.append(len(json.loads(path.read_text())["records"]))
+        return filters_score(genotype)
+
+    history = random_search(space, watching, 5, rng=0, history_path=path, progress=False)
+    assert seen == [1, 2, 3, 4]
+    loaded = SearchHistory.load(path)
+    assert loaded.scores() == history.scores() and loaded.strategy == "random search"
+    genotype, _ = loaded.best(space)
+    assert space.validate(genotype)
+
+
+def test_bad_arguments(space):
+    with pytest.raises(ValueError, match="budget"):
+        random_search(space, filters_score, 0, progress=False)
+    with pytest.raises(ValueError, match="sample_size"):
+        regularized_evolution(space, filters_score, 5, population_size=2, sample_size=3)
+    with pytest.raises(ValueError, match="tournament_fraction"):
+        tournament_evolution(space, filters_score, 5, tournament_fraction=0)
+    with pytest.raises(KeyError, match="score"):
+        random_search(space, lambda g: {"accuracy": 1.0}, 1, progress=False)
+    with pytest.raises(ValueError, match="not evaluated"):
+        SearchHistory("chain", "random search").best()
+
+
+def test_make_objective_trains_a_proxy(space):
+    digits = data.load("digits").shrink(train=200, val=100)
+    objective = make_objective(space, digits, epochs=1)
+    genotype = space.validate(
+        type(space.sample(0))((Layer("conv", filters=8, kernel=3, stride=1),))
+    )
+    outcome = objective(genotype)
+    assert 0 <= outcome["score"] <= 1
+    assert outcome["params"] == 1 * 8 * 9 + 2 * 8 + 8 * 10 + 10
+    assert outcome["epochs"] == 1

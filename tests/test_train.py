@@ -1,0 +1,143 @@
+"""Training: fit/evaluate on real data, budgets, quick mode, and clear errors."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from torch import nn
+
+from nasedu import data
+from nasedu.train import (
+    QUICK_EPOCHS,
+    TrainingDiverged,
+    TrainingOutOfMemory,
+    device,
+    evaluate,
+    fit,
+    quick,
+)
+
+
+def small_cnn(num_classes: int = 10) -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 3, padding=1),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.Conv2d(16, 32, 3, padding=1, stride=2),
+        nn.BatchNorm2d(32),
+        nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(32, num_classes),
+    )
+
+
+@pytest.fixture
+def digits():
+    return data.load("digits")
+
+
+def test_device_prefers_what_is_there():
+    assert device().type in ("cuda", "mps", "cpu")
+    assert device("cpu") == torch.device("cpu")
+
+
+def test_fit_learns_digits_and_reports_everything(digits, monkeypatch):
+    monkeypatch.delenv("NASEDU_QUICK", raising=False)
+    torch.manual_seed(0)
+    result = fit(small_cnn(), digits, epochs=4, progress=False, test=True)
+    assert result.epochs == 4
+    assert len(result.val_accuracy) == len(result.train_loss) == 4
+    assert result.final_val_accuracy > 0.7  # chance is 0.1
+    assert result.train_loss[-1] < result.train_loss[0]
+    assert result.test_accuracy is not None and result.test_accuracy > 0.7
+    assert result.params == sum(p.numel() for p in small_cnn().parameters())
+    assert result.macs > 0 and result.seconds > 0 and result.device == "cpu"
+    assert set(result.to_dict()) >= {"val_accuracy", "params", "macs", "seconds"}
+
+
+def test_fit_with_a_seconds_budget_stops(digits, monkeypatch):
+    monkeypatch.delenv("NASEDU_QUICK", raising=False)
+    result = fit(small_cnn(), digits.shrink(train=200), seconds=0.01, progress=False)
+    assert result.epochs == 1  # the budget is checked after each epoch
+
+
+def test_quick_mode_caps_the_budget(digits, monkeypatch):
+    monkeypatch.setenv("NASEDU_QUICK", "1")
+    assert quick()
+    result = fit(small_cnn(), digits.shrink(train=100), epochs=50, progress=False)
+    assert result.epochs == QUICK_EPOCHS
+    monkeypatch.setenv("NASEDU_QUICK", "0")
+    assert not quick()
+
+
+def test_same_seed_same_result(digits):
+    small = digits.shrink(train=200)
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        runs.append(fit(small_cnn(), small, epochs=1, progress=False, seed=3).val_accuracy)
+    assert runs[0] == runs[1]
+
+
+def test_nan_loss_is_a_clear_error(digits):
+    class Broken(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(64, 10)
+
+        def forward(self, x):
+            return self.linear(x.flatten(1)) * float("nan")
+
+    with pytest.raises(TrainingDiverged, match="smaller lr"):
+        fit(Broken(), digits.shrink(train=64), epochs=1, progress=False)
+
+
+def test_out_of_memory_is_a_clear_error(digits):
+    class Hungry(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.linear = nn.Linear(64, 10)
+
+        def forward(self, x):
+            if self.training:
+                raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+            return self.linear(x.flatten(1))
+
+    with pytest.raises(TrainingOutOfMemory, match="batch_size=32"):
+        fit(Hungry(), digits.shrink(train=64), epochs=1, progress=False)
+
+
+def test_auxiliary_logits_are_trained_and_ignored_in_evaluation(digits):
+    class WithAux(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.main = small_cnn()
+            self.auxiliary = nn.Linear(64, 10)
+
+        def forward(self, x):
+            logits = self.main(x)
+            return (logits, self.auxiliary(x.flatten(1))) if self.training else logits
+
+    model = WithAux()
+    before = model.auxiliary.weight.detach().clone()
+    result = fit(model, digits.shrink(train=128), epochs=1, progress=False)
+    assert not torch.equal(before, model.auxiliary.weight)  # got gradients
+    n_aux = sum(p.numel() for p in model.auxiliary.parameters())
+    assert result.params == sum(p.numel() for p in model.parameters()) - n_aux
+
+
+def test_evaluate_returns_loss_and_accuracy(digits):
+    loss, acc = evaluate(small_cnn(), digits.val)
+    assert math.isfinite(loss) and 0 <= acc <= 1
+
+
+def test_bad_budgets_are_refused(digits):
+    with pytest.raises(ValueError, match="epochs"):
+        fit(small_cnn(), digits, epochs=0, progress=False)
+    with pytest.raises(ValueError, match="seconds"):
+        fit(small_cnn(), digits, seconds=-1, progress=False)
+    with pytest.raises(ValueError, match="augmentation"):
+        fit(small_cnn(), digits.shrink(train=32), epochs=1, augment="rotate", progress=False)
