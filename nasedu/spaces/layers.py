@@ -121,6 +121,16 @@ def _plain(op: str, name: str, value: Any) -> tuple[str, Value]:
     raise TypeError(f"{op}.{name}={value!r}: hyperparameter values must be ints or strings")
 
 
+def _difference(missing: set[str], extra: set[str], extra_word: str) -> str:
+    """``"missing hyperparameter(s) a, b; unexpected c"`` (only the parts that apply)."""
+    parts = []
+    if missing:
+        parts.append(f"missing hyperparameter(s) {', '.join(sorted(missing))}")
+    if extra:
+        parts.append(f"{extra_word} hyperparameter(s) {', '.join(sorted(extra))}")
+    return "; ".join(parts)
+
+
 def _make_layer(op: str, params: tuple[tuple[str, Value], ...]) -> Layer:
     return Layer(op, **dict(params))
 
@@ -146,8 +156,9 @@ class LayerChoices:
             unknown = set(params) - KNOWN_HYPERPARAMETERS[op]
             if missing or unknown:
                 raise ValueError(
-                    f"layer type {op!r}: missing hyperparameters {sorted(missing)}, "
-                    f"unknown ones {sorted(unknown)}; it takes {sorted(KNOWN_HYPERPARAMETERS[op])}"
+                    f"layer type {op!r}: {_difference(missing, unknown, 'unknown')}; it takes "
+                    f"{', '.join(sorted(KNOWN_HYPERPARAMETERS[op]))} (required: "
+                    f"{', '.join(sorted(REQUIRED_HYPERPARAMETERS[op]))})"
                 )
             checked: dict[str, tuple[Value, ...]] = {}
             for name in sorted(params):
@@ -235,8 +246,8 @@ class LayerChoices:
         if given != set(choices):
             missing, extra = set(choices) - given, given - set(choices)
             raise InvalidArchitecture(
-                f"{where} ({layer.op}): missing hyperparameters {sorted(missing)}, unexpected "
-                f"{sorted(extra)}; a {layer.op} layer takes {', '.join(choices)}"
+                f"{where} ({layer.op}): {_difference(missing, extra, 'unexpected')}; "
+                f"a {layer.op} layer takes {', '.join(choices)}"
             )
         for name, value in layer.params:
             if value not in choices[name]:
