@@ -1,0 +1,80 @@
+"""Parameter and multiply-add counts, checked against numbers computed by hand."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nasedu.measure import count_macs, count_parameters
+from nasedu.ops import make_op
+from nasedu.spaces import ChainGenotype, ChainSpace, Layer
+
+
+def tiny_net() -> nn.Sequential:
+    """conv 1->4 (3x3, bias) at 8x8, conv 4->8 (3x3, stride 2, no bias) to 4x4, pool, linear."""
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.ReLU(),
+        nn.Conv2d(4, 8, 3, stride=2, padding=1, bias=False),
+        nn.BatchNorm2d(8),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(8, 10),
+    )
+
+
+def test_parameters_of_a_tiny_conv_net():
+    # conv1: 1*4*3*3 weights + 4 biases = 40; conv2: 4*8*3*3 = 288; batch norm: 2*8 = 16;
+    # linear: 8*10 + 10 = 90
+    assert count_parameters(tiny_net()) == 40 + 288 + 16 + 90 == 434
+
+
+def test_macs_of_a_tiny_conv_net():
+    # conv1: 4*8*8 outputs x 1*3*3 = 2304; conv2: 8*4*4 outputs x 4*3*3 = 4608;
+    # linear: 10 outputs x 8 inputs = 80 (pooling, batch norm and ReLU are not counted)
+    assert count_macs(tiny_net(), (1, 8, 8)) == 2304 + 4608 + 80 == 6992
+
+
+def test_macs_of_depthwise_and_factorized_convolutions():
+    depthwise = nn.Conv2d(4, 4, 3, padding=1, groups=4, bias=False)
+    assert count_macs(depthwise, (4, 8, 8)) == 4 * 8 * 8 * 1 * 9  # one input channel per group
+    factorized = make_op("conv_1x3_3x1", 2, 2, 1)  # 1x3 then 3x1, 2 -> 2 channels
+    assert count_macs(factorized, (2, 5, 5)) == 2 * (2 * 5 * 5 * 2 * 3)
+
+
+def test_counts_of_a_one_layer_chain_network():
+    """conv(filters=16, kernel=3) on 1x8x8, then global pool and a 10-way linear layer.
+    Parameters: 16*9 weights (no bias: batch norm follows) + 2*16 + 16*10 + 10 = 346.
+    Multiply-adds: 16*8*8*9 + 10*16 = 9376."""
+    space = ChainSpace(max_layers=1)
+    genotype = ChainGenotype((Layer("conv", filters=16, kernel=3, stride=1),))
+    model = space.build(genotype, input_shape=(1, 8, 8), num_classes=10)
+    assert count_parameters(model) == 346
+    assert count_macs(model, (1, 8, 8)) == 9376
+
+
+def test_frozen_and_auxiliary_parameters_are_left_out_on_request():
+    class WithAuxiliary(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = nn.Linear(3, 2)  # 8
+            self.auxiliary_head = nn.Linear(3, 5)  # 20
+            self.inner = nn.Module()
+            self.inner.auxiliary = nn.Linear(2, 2)  # 6, nested
+
+    model = WithAuxiliary()
+    assert count_parameters(model) == 8 + 20 + 6
+    assert count_parameters(model, auxiliary=False) == 8
+    model.body.bias.requires_grad_(False)
+    assert count_parameters(model, auxiliary=False) == 6
+
+
+def test_count_macs_leaves_the_model_as_it_was():
+    model = tiny_net().train()
+    bn = model[3]
+    before = bn.running_mean.clone()
+    count_macs(model, (1, 8, 8))
+    assert model.training
+    assert torch.equal(bn.running_mean, before) and bn.num_batches_tracked == 0
+    assert all(not m._forward_hooks for m in model.modules())
+    assert count_macs(model, (1, 8, 8)) == 6992  # hooks removed: not counted twice
