@@ -1,0 +1,268 @@
+"""The evaluation network of cell spaces: cells stacked by a hand-designed macro architecture.
+
+This is the network of the DARTS reference code (Liu, Simonyan and Yang 2019, ``cnn/model.py``),
+itself the NASNet design (Zoph et al. 2018, Section 3 and Figure 2):
+
+* a **stem**: on CIFAR a 3x3 convolution with ``stem_multiplier * C`` filters at full resolution
+  (it also suits 8x8 digits: nothing is lost to early down-sampling); on ImageNet three strided
+  3x3 convolutions that bring 224x224 down to 28x28;
+* ``layers`` **cells**; the cells at 1/3 and 2/3 of the depth are reduction cells, which halve the
+  resolution and double the channels ``C``.  With ``layers = 3N + 2`` this is NASNet's layout:
+  N normal cells, reduction, N normal, reduction, N normal;
+* every cell reads the outputs of the two previous cells, each first **preprocessed** to ``C``
+  channels by ReLU-conv1x1-BN, or by a factorized reduction when the older input still has twice
+  the resolution (the cell after a reduction cell);
+* **drop path** (Larsson et al. 2017, as used by NASNet and DARTS): while training, the result of
+  every op that is not an identity is zeroed for a whole example with probability
+  ``drop_path_prob`` (and the survivors are scaled up);
+* an optional **auxiliary head** on the output of the second reduction cell (returned as
+  ``(logits, aux_logits)`` in training mode; the papers leave it out of their parameter counts);
+* global average pooling and a linear classifier.
+
+Cells come as a NASNet :class:`~nasedu.spaces.cell.CellGenotype` or as a DARTS genotype
+(:mod:`nasedu.spaces.darts_format`); a block that combines by concatenation produces ``2C``
+channels, and ops reading it map them back to ``C``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from ..ops import FactorizedReduce, ReLUConvBN, make_op
+from ..spaces.cell import CellGenotype, WiredCell
+from ..spaces.darts_format import DartsGenotype, wired_cells
+
+__all__ = [
+    "AuxiliaryHead",
+    "CellLayer",
+    "CellNetwork",
+    "ImageNetStem",
+    "drop_path",
+    "reduction_layers",
+]
+
+STEMS = ("cifar", "imagenet")
+
+
+def drop_path(x: torch.Tensor, drop_prob: float) -> torch.Tensor:
+    """Zero whole examples of ``x`` with probability ``drop_prob``; scale the rest by 1/keep."""
+    if drop_prob <= 0.0:
+        return x
+    keep = 1.0 - drop_prob
+    mask = x.new_empty(x.shape[0], 1, 1, 1).bernoulli_(keep)
+    return x / keep * mask
+
+
+def reduction_layers(layers: int) -> tuple[int, ...]:
+    """Indices of the reduction cells: 1/3 and 2/3 of the depth, as in the DARTS code."""
+    return tuple(sorted({layers // 3, 2 * layers // 3}))
+
+
+def _half(size: int) -> int:
+    return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
+
+
+class CellLayer(nn.Module):
+    """One cell: preprocess the two inputs to ``C`` channels, run the blocks, concatenate.
+
+    ``reduction``: the ops applied to the cell inputs (states 0 and 1) have stride 2.
+    ``reduction_prev``: the older input has twice the resolution of the newer one.
+    """
+
+    def __init__(
+        self,
+        cell: WiredCell,
+        C_prev_prev: int,
+        C_prev: int,
+        C: int,
+        reduction: bool,
+        reduction_prev: bool,
+    ) -> None:
+        super().__init__()
+        self.reduction = reduction
+        if reduction_prev:
+            self.preprocess0: nn.Module = FactorizedReduce(C_prev_prev, C)
+        else:
+            self.preprocess0 = ReLUConvBN(C_prev_prev, C, 1, 1, 0)
+        self.preprocess1 = ReLUConvBN(C_prev, C, 1, 1, 0)
+        channels = [C, C]
+        self.ops = nn.ModuleList()
+        self.inputs: list[int] = []
+        self.combines: list[str] = []
+        for block in cell.blocks:
+            for state, op in zip(block.inputs, block.ops):
+                stride = 2 if reduction and state < 2 else 1
+                self.ops.append(make_op(op, channels[state], C, stride))
+                self.inputs.append(int(state))
+            self.combines.append(block.combine)
+            channels.append(2 * C if block.combine == "concat" else C)
+        self.concat = tuple(int(k) for k in cell.concat)
+        self.out_channels = sum(channels[k] for k in self.concat)
+        self._identity = [isinstance(op, nn.Identity) for op in self.ops]
+
+    def forward(self, s0: torch.Tensor, s1: torch.Tensor, drop_prob: float = 0.0) -> torch.Tensor:
+        states = [self.preprocess0(s0), self.preprocess1(s1)]
+        for i, combine in enumerate(self.combines):
+            results = []
+            for j in (2 * i, 2 * i + 1):
+                h = self.ops[j](states[self.inputs[j]])
+                if self.training and drop_prob > 0.0 and not self._identity[j]:
+                    h = drop_path(h, drop_prob)
+                results.append(h)
+            states.append(results[0] + results[1] if combine == "add" else torch.cat(results, 1))
+        return torch.cat([states[k] for k in self.concat], dim=1)
+
+
+class AuxiliaryHead(nn.Module):
+    """The auxiliary classifier of NASNet/DARTS: pool to 2x2, conv 1x1 (128), conv 2x2 (768).
+
+    The DARTS code pools with a 5x5 window at stride 3 (CIFAR, 8x8 inputs) or 2 (ImageNet, 7x7
+    inputs); both give 2x2.  Other input sizes (small images) are pooled adaptively to 2x2.
+    The ImageNet head omits the batch norm after the 2x2 conv, as the DARTS code does.
+    """
+
+    def __init__(self, C: int, num_classes: int, size: int, imagenet: bool = False) -> None:
+        super().__init__()
+        stride = 2 if imagenet else 3
+        if size >= 5 and (size - 5) // stride + 1 == 2:
+            pool: nn.Module = nn.AvgPool2d(5, stride=stride, padding=0, count_include_pad=False)
+        else:
+            pool = nn.AdaptiveAvgPool2d(2)
+        norm: list[nn.Module] = [] if imagenet else [nn.BatchNorm2d(768)]
+        self.features = nn.Sequential(
+            nn.ReLU(inplace=False),
+            pool,
+            nn.Conv2d(C, 128, 1, bias=False),
+            nn.BatchNorm2d(128),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(128, 768, 2, bias=False),
+            *norm,
+            nn.ReLU(inplace=True),
+        )
+        self.classifier = nn.Linear(768, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
+class ImageNetStem(nn.Module):
+    """The DARTS ImageNet stem: two stride-2 convs (stem0, to C at 1/4), one more (stem1, 1/8).
+
+    Returns both outputs: the first cell reads stem0 (via a factorized reduction) and stem1.
+    """
+
+    def __init__(self, channels: int, C: int) -> None:
+        super().__init__()
+        self.stem0 = nn.Sequential(
+            nn.Conv2d(channels, C // 2, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(C // 2),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(C // 2, C, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(C),
+        )
+        self.stem1 = nn.Sequential(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(C, C, 3, stride=2, padding=1, bias=False),
+            nn.BatchNorm2d(C),
+        )
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        s0 = self.stem0(x)
+        return s0, self.stem1(s0)
+
+
+class CellNetwork(nn.Module):
+    """Stem, ``layers`` cells (reductions at 1/3 and 2/3 of the depth), pooling, classifier.
+
+    ``genotype`` is a :class:`~nasedu.spaces.cell.CellGenotype` or a DARTS genotype.  The
+    defaults are the CIFAR-10 network of DARTS (C=36, 20 cells); the ImageNet network is
+    ``stem="imagenet", C=48, layers=14, input_shape=(3, 224, 224), num_classes=1000``
+    (see :func:`nasedu.zoo.network`).  ``drop_path_prob`` may be changed between epochs (DARTS
+    raises it linearly from 0 to 0.2 over training).
+    """
+
+    def __init__(
+        self,
+        genotype: CellGenotype | DartsGenotype,
+        C: int = 36,
+        num_classes: int = 10,
+        layers: int = 20,
+        auxiliary: bool = False,
+        drop_path: float = 0.0,
+        stem: str = "cifar",
+        input_shape: Sequence[int] = (3, 32, 32),
+        stem_multiplier: int = 3,
+    ) -> None:
+        super().__init__()
+        if C < 2 or C % 2:
+            raise ValueError(
+                f"C must be an even number of channels (factorized reductions), got {C}"
+            )
+        if layers < 1:
+            raise ValueError(f"a network needs at least one cell, got layers={layers}")
+        if stem not in STEMS:
+            raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
+        if not 0.0 <= drop_path < 1.0:
+            raise ValueError(f"drop_path must be in [0, 1), got {drop_path}")
+        normal, reduce = wired_cells(genotype)
+        channels, size = int(input_shape[0]), int(input_shape[1])
+        self.genotype = genotype
+        self.layers = layers
+        self.drop_path_prob = drop_path
+        self.reductions = reduction_layers(layers)
+        if stem == "cifar":
+            C_stem = stem_multiplier * C
+            self.stem: nn.Module = nn.Sequential(
+                nn.Conv2d(channels, C_stem, 3, padding=1, bias=False), nn.BatchNorm2d(C_stem)
+            )
+            C_prev_prev = C_prev = C_stem
+            reduction_prev = False
+        else:
+            self.stem = ImageNetStem(channels, C)
+            size = _half(_half(_half(size)))
+            C_prev_prev = C_prev = C
+            reduction_prev = True
+        self.cells = nn.ModuleList()
+        C_curr, C_aux, size_aux = C, C_prev, size
+        for i in range(layers):
+            reduction = i in self.reductions
+            if reduction:
+                C_curr *= 2
+                size = _half(size)
+            cell = CellLayer(
+                reduce if reduction else normal,
+                C_prev_prev,
+                C_prev,
+                C_curr,
+                reduction,
+                reduction_prev,
+            )
+            self.cells.append(cell)
+            reduction_prev = reduction
+            C_prev_prev, C_prev = C_prev, cell.out_channels
+            if i == 2 * layers // 3:
+                C_aux, size_aux = C_prev, size
+        self.auxiliary = auxiliary
+        if auxiliary:
+            self.auxiliary_head = AuxiliaryHead(
+                C_aux, num_classes, size_aux, imagenet=stem == "imagenet"
+            )
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+        self.output_channels = C_prev
+
+    def forward(self, x: torch.Tensor):
+        aux = None
+        if isinstance(self.stem, ImageNetStem):
+            s0, s1 = self.stem(x)
+        else:
+            s0 = s1 = self.stem(x)
+        for i, cell in enumerate(self.cells):
+            s0, s1 = s1, cell(s0, s1, self.drop_path_prob)
+            if i == 2 * self.layers // 3 and self.auxiliary and self.training:
+                aux = self.auxiliary_head(s1)
+        logits = self.classifier(torch.flatten(self.global_pooling(s1), 1))
+        return (logits, aux) if aux is not None else logits

@@ -1,0 +1,270 @@
+"""The DARTS genotype format: how published cells are usually shared.
+
+The DARTS reference code (Liu, Simonyan and Yang 2019, ``cnn/genotypes.py``) writes a cell as a
+flat list of ``(op, input)`` pairs, two per intermediate node, plus the list of nodes whose
+outputs are concatenated into the cell's output::
+
+    Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ...], normal_concat=[2, 3, 4, 5],
+             reduce=[...], reduce_concat=[2, 3, 4, 5])
+
+Nodes are numbered as in :mod:`nasedu.spaces.cell`: 0 and 1 are the cell inputs, node ``k + 1``
+is block ``k``.  The two formats differ in two ways:
+
+* DARTS always *adds* the two results of a node; NASNet may also concatenate them;
+* DARTS names the concatenated nodes explicitly (its own cells concatenate all four nodes, even
+  those read by later nodes); a NASNet cell concatenates exactly the blocks nobody reads.
+
+So :func:`from_darts` and :func:`to_darts` convert exactly when both can express the cell
+(NASNet-A and AmoebaNet-A can; DARTS V1/V2 cannot) and raise
+:class:`~nasedu.spaces.base.InvalidArchitecture` saying why otherwise.  Networks and drawings
+accept both formats through :func:`wired_cells`.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
+
+from ..ops import OPS
+from .base import InvalidArchitecture
+from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
+
+__all__ = [
+    "DARTS_ALIASES",
+    "DartsGenotype",
+    "darts_from_data",
+    "darts_to_data",
+    "format_darts",
+    "from_darts",
+    "parse_darts",
+    "to_darts",
+    "validate_darts",
+    "wired_cells",
+]
+
+DARTS_ALIASES: dict[str, str] = {"conv_7x1_1x7": "conv_1x7_7x1"}
+"""DARTS op names that this package spells differently (same module: 1x7 then 7x1 conv)."""
+_TO_DARTS = {ours: theirs for theirs, ours in DARTS_ALIASES.items()}
+
+
+class DartsGenotype(NamedTuple):
+    """``Genotype`` of the DARTS code: (op, input) pairs, two per node, and the concat lists."""
+
+    normal: Sequence[tuple[str, int]]
+    normal_concat: Sequence[int]
+    reduce: Sequence[tuple[str, int]]
+    reduce_concat: Sequence[int]
+
+    def __repr__(self) -> str:
+        return format_darts(self)
+
+
+def _cell_parts(genotype: DartsGenotype) -> tuple[tuple[str, Sequence, Sequence], ...]:
+    return (
+        ("normal", genotype.normal, genotype.normal_concat),
+        ("reduce", genotype.reduce, genotype.reduce_concat),
+    )
+
+
+def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) -> DartsGenotype:
+    """Check a DARTS genotype and return it with tuples everywhere (``range`` concat lists too).
+
+    ``ops`` restricts the allowed op names (default: every op of :data:`~nasedu.ops.OPS` and
+    the DARTS spellings of :data:`DARTS_ALIASES`).  Every message names the cell and the block.
+    """
+    if not isinstance(genotype, DartsGenotype):
+        raise InvalidArchitecture(f"expected a DartsGenotype, got {type(genotype).__name__}")
+    allowed = set(OPS) | set(DARTS_ALIASES) if ops is None else set(ops)
+    cleaned = {}
+    for kind, pairs, concat in _cell_parts(genotype):
+        pairs = list(pairs)
+        if not pairs or len(pairs) % 2:
+            raise InvalidArchitecture(
+                f"{kind} cell: {len(pairs)} (op, input) pairs; DARTS lists two per block"
+            )
+        steps = len(pairs) // 2
+        for i, pair in enumerate(pairs):
+            block, which = i // 2 + 1, ("first", "second")[i % 2]
+            here = f"{kind} cell, block {block} (node {block + 1}), {which} pair"
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise InvalidArchitecture(f"{here}: expected (op, input), got {pair!r}")
+            op, state = pair
+            if op not in allowed:
+                raise InvalidArchitecture(
+                    f"{here}: unknown op {op!r}; valid ops are: {', '.join(sorted(allowed))}"
+                )
+            if not isinstance(state, int) or isinstance(state, bool) or not 0 <= state <= block:
+                raise InvalidArchitecture(
+                    f"{here}: input {state!r} is not available; block {block} reads nodes "
+                    f"0..{block} (0, 1: the cell inputs; k + 1: block k)"
+                )
+        try:
+            concat = tuple(concat)
+        except TypeError:
+            raise InvalidArchitecture(
+                f"{kind}_concat must be a list of nodes, got {concat!r}"
+            ) from None
+        if not concat:
+            raise InvalidArchitecture(f"{kind}_concat is empty: the cell would have no output")
+        for node in concat:
+            if not isinstance(node, int) or isinstance(node, bool) or not 2 <= node <= steps + 1:
+                raise InvalidArchitecture(
+                    f"{kind}_concat names node {node!r}, which is not a block of the {kind} cell "
+                    f"(blocks 1..{steps} are nodes 2..{steps + 1})"
+                )
+        if len(set(concat)) != len(concat):
+            raise InvalidArchitecture(f"{kind}_concat {list(concat)} names a node twice")
+        read = {state for _, state in pairs}
+        for node in range(2, steps + 2):
+            if node not in read and node not in concat:
+                raise InvalidArchitecture(
+                    f"{kind} cell, block {node - 1} (node {node}) is neither read by a later block "
+                    f"nor in {kind}_concat {list(concat)}: its output would be lost"
+                )
+        cleaned[kind] = (tuple((str(op), int(state)) for op, state in pairs), concat)
+    return DartsGenotype(cleaned["normal"][0], cleaned["normal"][1], *cleaned["reduce"])
+
+
+def _blocks(pairs: Sequence[tuple[str, int]]) -> tuple[Block, ...]:
+    names = [DARTS_ALIASES.get(op, op) for op, _ in pairs]
+    states = [state for _, state in pairs]
+    return tuple(
+        Block((states[i], states[i + 1]), (names[i], names[i + 1]), "add")
+        for i in range(0, len(pairs), 2)
+    )
+
+
+def wired_cells(genotype: CellGenotype | DartsGenotype) -> tuple[WiredCell, WiredCell]:
+    """The normal and the reduction cell of either format, with explicit concat lists."""
+    if isinstance(genotype, CellGenotype):
+        return genotype.normal.wired(), genotype.reduction.wired()
+    genotype = validate_darts(genotype)
+    return (
+        WiredCell(_blocks(genotype.normal), tuple(genotype.normal_concat)),
+        WiredCell(_blocks(genotype.reduce), tuple(genotype.reduce_concat)),
+    )
+
+
+def from_darts(genotype: DartsGenotype, space: CellSpace | None = None) -> CellGenotype:
+    """The CellSpace genotype of a DARTS genotype, when there is one.
+
+    Possible exactly when each concat list is the set of blocks no later block reads (the NASNet
+    rule).  With ``space`` the result is also validated against it (number of blocks, ops).
+    """
+    normal, reduction = wired_cells(genotype)
+    cells = []
+    for kind, wired in (("normal", normal), ("reduce", reduction)):
+        cell = Cell(wired.blocks)
+        if tuple(sorted(wired.concat)) != cell.concat:
+            extra = sorted(set(wired.concat) - set(cell.concat))
+            detail = (
+                f"block {extra[0] - 1} (node {extra[0]}) is concatenated although a later block "
+                "reads it"
+                if extra
+                else f"it leaves out unused nodes {sorted(set(cell.concat) - set(wired.concat))}"
+            )
+            raise InvalidArchitecture(
+                f"{kind} cell: {kind}_concat is {list(wired.concat)} but a NASNet cell "
+                f"concatenates exactly its unused blocks {list(cell.concat)}; {detail}, so this "
+                "cell has no CellSpace genotype"
+            )
+        cells.append(cell)
+    result = CellGenotype(*cells)
+    return space.validate(result) if space is not None else result
+
+
+def to_darts(genotype: CellGenotype) -> DartsGenotype:
+    """The DARTS genotype of a CellSpace genotype whose blocks all combine by addition."""
+    parts = []
+    for kind, cell in genotype.cells():
+        pairs = []
+        for k, block in enumerate(cell.blocks, start=1):
+            if block.combine != "add":
+                raise InvalidArchitecture(
+                    f"{kind} cell, block {k} combines by {block.combine!r}; DARTS always adds "
+                    "the two results of a node, so this cell has no DARTS genotype"
+                )
+            pairs += [(_TO_DARTS.get(op, op), int(s)) for op, s in zip(block.ops, block.inputs)]
+        parts += [tuple(pairs), cell.concat]
+    return validate_darts(DartsGenotype(*parts))
+
+
+# -- reading and writing ------------------------------------------------------------------------
+def format_darts(genotype: DartsGenotype) -> str:
+    """The genotype as the DARTS code prints it (``Genotype(normal=[...], ...)``)."""
+
+    def pairs(p: Sequence[tuple[str, int]]) -> str:
+        return "[" + ", ".join(f"({op!r}, {int(s)})" for op, s in p) + "]"
+
+    return (
+        f"Genotype(normal={pairs(genotype.normal)}, "
+        f"normal_concat={[int(k) for k in genotype.normal_concat]}, "
+        f"reduce={pairs(genotype.reduce)}, "
+        f"reduce_concat={[int(k) for k in genotype.reduce_concat]})"
+    )
+
+
+def _literal(node: ast.AST) -> Any:
+    """A literal, or ``range(a, b)`` as DARTS search logs write concat lists."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "range"
+        and not node.keywords
+    ):
+        return list(range(*(ast.literal_eval(arg) for arg in node.args)))
+    return ast.literal_eval(node)
+
+
+def parse_darts(text: str) -> DartsGenotype:
+    """Read ``Genotype(normal=[...], normal_concat=..., reduce=[...], reduce_concat=...)``.
+
+    Accepts what the DARTS code prints and stores (including ``range(2, 6)`` concat lists and
+    positional arguments) without executing it, and validates the result.
+    """
+    try:
+        call = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as error:
+        raise InvalidArchitecture(f"not a DARTS genotype: {error}") from error
+    if not isinstance(call, ast.Call):
+        raise InvalidArchitecture("expected Genotype(normal=..., normal_concat=..., ...)")
+    try:
+        values = [_literal(arg) for arg in call.args]
+        keywords = {kw.arg: _literal(kw.value) for kw in call.keywords}
+    except (ValueError, TypeError, SyntaxError) as error:
+        raise InvalidArchitecture(f"a DARTS genotype holds only literals: {error}") from error
+    fields = dict(zip(DartsGenotype._fields, values)) | keywords
+    missing = [f for f in DartsGenotype._fields if f not in fields]
+    if missing or len(fields) != 4:
+        raise InvalidArchitecture(
+            f"a DARTS genotype has exactly the fields {DartsGenotype._fields}; got {sorted(fields)}"
+        )
+    pairs = {
+        k: [tuple(p) if isinstance(p, list) else p for p in fields[k]] for k in ("normal", "reduce")
+    }
+    return validate_darts(DartsGenotype(**(fields | pairs)))
+
+
+def darts_to_data(genotype: DartsGenotype) -> dict[str, list]:
+    """Plain JSON data: ``{"normal": [[op, input], ...], "normal_concat": [...], ...}``."""
+    genotype = validate_darts(genotype)
+    return {
+        field: [list(p) for p in value] if field in ("normal", "reduce") else list(value)
+        for field, value in genotype._asdict().items()
+    }
+
+
+def darts_from_data(data: Mapping[str, Any]) -> DartsGenotype:
+    """Inverse of :func:`darts_to_data` (validated)."""
+    try:
+        return validate_darts(
+            DartsGenotype(
+                normal=[tuple(p) for p in data["normal"]],
+                normal_concat=data["normal_concat"],
+                reduce=[tuple(p) for p in data["reduce"]],
+                reduce_concat=data["reduce_concat"],
+            )
+        )
+    except (KeyError, TypeError) as error:
+        raise InvalidArchitecture(f"malformed DARTS genotype data: {error!r}") from error

@@ -1,0 +1,165 @@
+"""Drawings of NASNet/DARTS cells in the style of the NASNet paper (Zoph et al. 2018, Figure 4).
+
+The two cell inputs ``h_{i-1}`` and ``h_i`` sit at the bottom.  Every block is drawn as its two
+op boxes (coloured by op family, see :func:`~nasedu.viz.colors.op_color`) feeding its combine node
+(``+`` for addition, ``cat`` for concatenation); blocks are stacked in rows by how many blocks lie
+between them and the inputs.  The blocks that form the cell's output feed the ``concat`` box on
+top, which is the cell's output ``h_{i+1}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+from ..spaces.cell import WiredCell, state_name
+from .colors import op_color
+
+__all__ = ["op_label", "plot_cell", "plot_genotype"]
+
+_SHORT = {
+    "skip_connect": "identity",
+    "none": "none",
+    "conv_1x3_3x1": "1x3 + 3x1\nconv",
+    "conv_1x7_7x1": "1x7 + 7x1\nconv",
+}
+
+OP_W, OP_H, ROW, SLOT = 1.15, 0.55, 2.2, 2.7
+
+
+def op_label(op: str) -> str:
+    """A short two-line label for an op: ``sep_conv_3x3`` -> ``sep conv\\n3x3``."""
+    if op in _SHORT:
+        return _SHORT[op]
+    head, _, kernel = op.rpartition("_")
+    return f"{head.replace('_', ' ')}\n{kernel}" if head else op
+
+
+def _levels(cell: WiredCell) -> list[int]:
+    """Row of every state: 0 for the inputs, 1 + the highest row a block reads from."""
+    levels = [0, 0]
+    for block in cell.blocks:
+        levels.append(1 + max(levels[k] for k in block.inputs))
+    return levels
+
+
+def _arrow(ax, start, end, colour="#555555", rad=0.0) -> None:
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=8,
+            color=colour,
+            linewidth=0.9,
+            connectionstyle=f"arc3,rad={rad}",
+            shrinkA=2,
+            shrinkB=2,
+        )
+    )
+
+
+def _box(ax, x, y, w, h, text, colour, fontsize=7) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.04",
+            facecolor=colour,
+            edgecolor="#444444",
+            linewidth=0.8,
+        )
+    )
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: bool = False):
+    """Draw one cell (a :class:`~nasedu.spaces.cell.WiredCell`); returns the Axes."""
+    levels = _levels(cell)
+    depth = max(levels)
+    rows: dict[int, list[int]] = {}
+    for k in range(2, len(levels)):
+        rows.setdefault(levels[k], []).append(k)
+    width = max(len(blocks) for blocks in rows.values()) * SLOT
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(4.0, 0.75 * width + 1), 1.1 * (depth + 1) * ROW / 2 + 1))
+
+    # positions of the state outputs: (x, y) of the point arrows leave from
+    out_pos: dict[int, tuple[float, float]] = {}
+    for k, name in ((0, "h_{i-1}"), (1, "h_i")):
+        x = width / 2 + (k - 0.5) * 2.2
+        _box(ax, x, 0, 1.3, 0.5, f"${name}$", "#ffffff", fontsize=9)
+        out_pos[k] = (x, 0.25)
+    op_pos: dict[tuple[int, int], tuple[float, float]] = {}
+    for level, blocks in rows.items():
+        offset = (width - len(blocks) * SLOT) / 2 + SLOT / 2
+        for i, k in enumerate(blocks):
+            cx, y_op, y_comb = offset + i * SLOT, level * ROW - 0.9, level * ROW
+            block = cell.blocks[k - 2]
+            for side, op in enumerate(block.ops):
+                ox = cx + (side - 0.5) * (OP_W + 0.2)
+                _box(ax, ox, y_op, OP_W, OP_H, op_label(op), op_color(op), fontsize=6.5)
+                op_pos[(k, side)] = (ox, y_op)
+                _arrow(ax, (ox, y_op + OP_H / 2), (cx, y_comb - 0.2))
+            symbol = "+" if block.combine == "add" else "cat"
+            ax.text(
+                cx,
+                y_comb,
+                symbol,
+                ha="center",
+                va="center",
+                fontsize=8 if symbol == "+" else 6,
+                bbox={"boxstyle": "circle,pad=0.25", "facecolor": op_color(block.combine)},
+            )
+            ax.text(cx + 0.32, y_comb + 0.1, state_name(k), fontsize=6.5, color="#333333")
+            out_pos[k] = (cx, y_comb + 0.2)
+    for (k, side), (ox, oy) in op_pos.items():
+        src = cell.blocks[k - 2].inputs[side]
+        sx, sy = out_pos[src]
+        rad = 0.0 if abs(sx - ox) < 0.01 or sy < 0.5 else 0.15
+        _arrow(ax, (sx, sy), (ox, oy - OP_H / 2), colour="#777777", rad=rad)
+
+    top = (depth + 1) * ROW - 0.7
+    _box(ax, width / 2, top, 2.2, 0.5, "concat  $h_{i+1}$", op_color("concat"), fontsize=8)
+    for k in cell.concat:
+        _arrow(ax, out_pos[k], (width / 2, top - 0.25), colour="#b8860b")
+    if title is None:
+        title = "reduction cell" if reduction else "normal cell"
+    ax.set_title(title, fontsize=10)
+    ax.set_xlim(-0.6, width + 0.6)
+    ax.set_ylim(-0.6, top + 0.6)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = None):
+    """Normal and reduction cell side by side (a CellGenotype or a DARTS genotype).
+
+    ``axes``: two matplotlib Axes to draw into (default: a new figure).  Returns the Figure.
+    """
+    from ..spaces.darts_format import wired_cells
+
+    normal, reduction = wired_cells(genotype)
+    if axes is None:
+        depth = max(max(_levels(normal)), max(_levels(reduction)))
+        widths = [
+            max(sum(1 for k in _levels(c)[2:] if k == lvl) for lvl in set(_levels(c)[2:]))
+            for c in (normal, reduction)
+        ]
+        fig, axes = plt.subplots(
+            1,
+            2,
+            figsize=(min(16, 1.9 * sum(widths) + 3), min(10, 1.5 * (depth + 1) + 1)),
+            gridspec_kw={"width_ratios": [max(w, 1.6) for w in widths]},
+        )
+    else:
+        fig = axes[0].figure
+    plot_cell(normal, axes[0])
+    plot_cell(reduction, axes[1], reduction=True, title="reduction cell (stride 2 on inputs)")
+    if title:
+        fig.suptitle(title)
+    return fig

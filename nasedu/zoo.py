@@ -1,0 +1,220 @@
+"""Published cells as data, and the networks the papers evaluated them in.
+
+Each genotype is copied from ``cnn/genotypes.py`` of the DARTS reference code
+(https://github.com/quark0/darts), in its format
+(:class:`~nasedu.spaces.darts_format.DartsGenotype`):
+
+=============  ===============================================================================
+``nasnet_a``   NASNet-A: Zoph, Vasudevan, Shlens and Le (2018), "Learning Transferable
+               Architectures for Scalable Image Recognition", CVPR, Figure 4.  Found by a
+               reinforcement-learning controller on CIFAR-10 (500 GPUs for 4 days).
+``amoebanet_a``  AmoebaNet-A: Real, Aggarwal, Huang and Le (2019), "Regularized Evolution for
+               Image Classifier Architecture Search", AAAI, Section 3.  Same search space, found
+               by regularized evolution.
+``darts_v1``   DARTS (first order): Liu, Simonyan and Yang (2019), "DARTS: Differentiable
+               Architecture Search", ICLR, Table 1 (``DARTS_V1`` in the code).
+``darts_v2``   DARTS (second order): same paper, Figures 4 and 5 (``DARTS_V2``, the cell of the
+               paper's headline results).
+=============  ===============================================================================
+
+The DARTS versions of NASNet-A and AmoebaNet-A add the two results of every block and
+concatenate the unused blocks, so they are also genotypes of :class:`~nasedu.spaces.cell.CellSpace`
+(:func:`cell_genotype`).  DARTS cells have 4 blocks and concatenate all of them, even those read
+by later blocks, which a NASNet cell cannot express.
+
+:func:`network` builds the DARTS evaluation network (:class:`~nasedu.networks.cell.CellNetwork`).
+DARTS V2 has 3.3M parameters on CIFAR-10 (Table 1 of the DARTS paper) and 4.7M parameters and
+574M multiply-adds on ImageNet (Table 3); ``tests/test_zoo.py`` checks these numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .spaces.cell import CellGenotype, CellSpace
+from .spaces.darts_format import DartsGenotype, from_darts
+
+__all__ = ["CITATIONS", "DATASETS", "GENOTYPES", "cell_genotype", "genotype", "network"]
+
+NASNET_A = DartsGenotype(
+    normal=(
+        ("sep_conv_5x5", 1),
+        ("sep_conv_3x3", 0),
+        ("sep_conv_5x5", 0),
+        ("sep_conv_3x3", 0),
+        ("avg_pool_3x3", 1),
+        ("skip_connect", 0),
+        ("avg_pool_3x3", 0),
+        ("avg_pool_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 1),
+    ),
+    normal_concat=(2, 3, 4, 5, 6),
+    reduce=(
+        ("sep_conv_5x5", 1),
+        ("sep_conv_7x7", 0),
+        ("max_pool_3x3", 1),
+        ("sep_conv_7x7", 0),
+        ("avg_pool_3x3", 1),
+        ("sep_conv_5x5", 0),
+        ("skip_connect", 3),
+        ("avg_pool_3x3", 2),
+        ("sep_conv_3x3", 2),
+        ("max_pool_3x3", 1),
+    ),
+    reduce_concat=(4, 5, 6),
+)
+
+AMOEBANET_A = DartsGenotype(
+    normal=(
+        ("avg_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("sep_conv_5x5", 2),
+        ("sep_conv_3x3", 0),
+        ("avg_pool_3x3", 3),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 1),
+        ("skip_connect", 0),
+        ("avg_pool_3x3", 1),
+    ),
+    normal_concat=(4, 5, 6),
+    reduce=(
+        ("avg_pool_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("max_pool_3x3", 0),
+        ("sep_conv_7x7", 2),
+        ("sep_conv_7x7", 0),
+        ("avg_pool_3x3", 1),
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("conv_7x1_1x7", 0),
+        ("sep_conv_3x3", 5),
+    ),
+    reduce_concat=(3, 4, 6),
+)
+
+DARTS_V1 = DartsGenotype(
+    normal=(
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("skip_connect", 0),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("skip_connect", 2),
+    ),
+    normal_concat=(2, 3, 4, 5),
+    reduce=(
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 0),
+        ("skip_connect", 2),
+        ("skip_connect", 2),
+        ("avg_pool_3x3", 0),
+    ),
+    reduce_concat=(2, 3, 4, 5),
+)
+
+DARTS_V2 = DartsGenotype(
+    normal=(
+        ("sep_conv_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 0),
+        ("sep_conv_3x3", 1),
+        ("sep_conv_3x3", 1),
+        ("skip_connect", 0),
+        ("skip_connect", 0),
+        ("dil_conv_3x3", 2),
+    ),
+    normal_concat=(2, 3, 4, 5),
+    reduce=(
+        ("max_pool_3x3", 0),
+        ("max_pool_3x3", 1),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 1),
+        ("max_pool_3x3", 0),
+        ("skip_connect", 2),
+        ("skip_connect", 2),
+        ("max_pool_3x3", 1),
+    ),
+    reduce_concat=(2, 3, 4, 5),
+)
+
+GENOTYPES: dict[str, DartsGenotype] = {
+    "nasnet_a": NASNET_A,
+    "amoebanet_a": AMOEBANET_A,
+    "darts_v1": DARTS_V1,
+    "darts_v2": DARTS_V2,
+}
+"""The published cells by name (DARTS genotype format)."""
+
+CITATIONS: dict[str, str] = {
+    "nasnet_a": "Zoph, Vasudevan, Shlens, Le (2018). Learning Transferable Architectures for "
+    "Scalable Image Recognition. CVPR. arXiv:1707.07012",
+    "amoebanet_a": "Real, Aggarwal, Huang, Le (2019). Regularized Evolution for Image Classifier "
+    "Architecture Search. AAAI. arXiv:1802.01548",
+    "darts_v1": "Liu, Simonyan, Yang (2019). DARTS: Differentiable Architecture Search. ICLR. "
+    "arXiv:1806.09055 (first-order approximation)",
+    "darts_v2": "Liu, Simonyan, Yang (2019). DARTS: Differentiable Architecture Search. ICLR. "
+    "arXiv:1806.09055 (second-order approximation)",
+}
+
+DATASETS: dict[str, dict[str, Any]] = {
+    "cifar10": {
+        "C": 36,
+        "layers": 20,
+        "stem": "cifar",
+        "num_classes": 10,
+        "input_shape": (3, 32, 32),
+    },
+    "imagenet": {
+        "C": 48,
+        "layers": 14,
+        "stem": "imagenet",
+        "num_classes": 1000,
+        "input_shape": (3, 224, 224),
+    },
+}
+"""The evaluation settings of the DARTS paper (Sections 3.2 and 3.3, Appendix A)."""
+
+
+def _key(name: str) -> str:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    if key not in GENOTYPES:
+        raise KeyError(f"unknown cell {name!r}; the zoo has: {', '.join(GENOTYPES)}")
+    return key
+
+
+def genotype(name: str) -> DartsGenotype:
+    """The published genotype called ``name`` (``"NASNet-A"`` and ``"nasnet_a"`` both work)."""
+    return GENOTYPES[_key(name)]
+
+
+def cell_genotype(name: str) -> CellGenotype:
+    """The cell as a :class:`~nasedu.spaces.cell.CellSpace` genotype (NASNet-A, AmoebaNet-A).
+
+    Raises :class:`~nasedu.spaces.base.InvalidArchitecture` for the DARTS cells, explaining why
+    a NASNet cell cannot express them.
+    """
+    return from_darts(genotype(name), CellSpace())
+
+
+def network(name: str, dataset: str = "cifar10", **overrides: Any):
+    """The evaluation network of the published cell ``name`` for ``dataset``.
+
+    ``dataset`` is ``"cifar10"`` (C=36, 20 cells, CIFAR stem) or ``"imagenet"`` (C=48, 14
+    cells, ImageNet stem, 224x224 inputs, 1000 classes); ``overrides`` replace any of these or
+    set ``auxiliary``/``drop_path`` (DARTS trains with ``auxiliary=True`` (weight 0.4) and
+    ``drop_path=0.2`` on CIFAR-10; both default to off here).  Example: the small network of
+    the lead's benchmark is ``network("darts_v2", C=16, layers=8)``.
+    """
+    from .networks.cell import CellNetwork
+
+    if dataset not in DATASETS:
+        raise KeyError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}")
+    settings = DATASETS[dataset] | overrides
+    return CellNetwork(genotype(name), **settings)

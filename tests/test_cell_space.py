@@ -1,0 +1,405 @@
+"""The NASNet cell space (Zoph et al. 2018, Sec. 3): B blocks of 5 choices in a normal and a
+reduction cell.  Sizes against brute force, properties, hash invariances, errors, network, plot."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.stats import chisquare
+
+from nasedu.ops import NASNET_OPS
+from nasedu.spaces import InvalidArchitecture, get_space
+from nasedu.spaces.cell import Block, Cell, CellGenotype, CellSpace
+from nasedu.spaces.darts_format import DartsGenotype, from_darts, to_darts, validate_darts
+
+SPACE = CellSpace()
+SMALL = CellSpace(num_blocks=3, ops=("skip_connect", "max_pool_3x3", "conv_1x1"))
+SEEDS = st.integers(0, 2**32 - 1)
+TINY = {"C": 4, "N": 1}  # the smallest network: 5 cells of 4-8-16 channels
+
+
+def cell(*blocks: tuple) -> Cell:
+    """``cell(((a, b), (op_a, op_b), combine), ...)``: a cell written compactly."""
+    return Cell(tuple(Block(*b) for b in blocks))
+
+
+# -- counting against brute force ------------------------------------------------------------------
+
+CONFIGS = [  # (blocks, ops, combine): small enough to list every cell
+    (1, ("skip_connect", "max_pool_3x3"), ("add",)),
+    (1, ("skip_connect", "max_pool_3x3"), ("add", "concat")),
+    (1, ("skip_connect", "max_pool_3x3", "conv_1x1"), ("add", "concat")),
+    (2, ("skip_connect", "max_pool_3x3"), ("add",)),
+    (2, ("skip_connect", "max_pool_3x3"), ("add", "concat")),
+    (2, ("skip_connect", "max_pool_3x3", "conv_1x1"), ("add",)),
+]
+
+
+def _swap_free(block: Block) -> tuple:
+    """A block up to the order of its two inputs: the pairs as a sorted tuple."""
+    return (tuple(sorted(zip(block.inputs, block.ops))), block.combine)
+
+
+@pytest.mark.parametrize(("blocks", "ops", "combine"), CONFIGS)
+def test_cell_counts_match_brute_force(blocks, ops, combine):
+    space = CellSpace(blocks, ops, combine)
+    cells = list(space.enumerate_cells())
+    assert len(cells) == len(set(cells)) == space.cell_size()
+    for c in cells:  # every listed cell is valid on its own
+        space._validate_cell(c, "normal cell")
+    # brute force, independent of the encoding: every way of making the 5 choices per block
+    expected = 1
+    for k in range(1, blocks + 1):
+        expected *= len(range(k + 1)) ** 2 * len(ops) ** 2 * len(combine)
+    assert space.cell_size() == expected
+    symmetric = {tuple(_swap_free(b) for b in c.blocks) for c in cells}
+    assert len(symmetric) == space.cell_size_up_to_symmetry()
+
+
+@pytest.mark.parametrize(("blocks", "ops", "combine"), [c for c in CONFIGS if c[0] == 1])
+def test_genotype_counts_match_brute_force(blocks, ops, combine):
+    space = CellSpace(blocks, ops, combine)
+    genotypes = list(space.enumerate())
+    assert len(genotypes) == len(set(genotypes)) == space.size() == space.cell_size() ** 2
+    canonical = {space.canonical(g) for g in genotypes}
+    assert len(canonical) == space.size_up_to_symmetry()
+    # the hash merges at least the swaps (and may merge more: isomorphic cells)
+    hashes = {space.arch_hash(g) for g in genotypes[:: max(1, len(genotypes) // 400)]}
+    assert len(hashes) <= space.size_up_to_symmetry()
+
+
+def test_default_space_size_is_exact():
+    """B=5, 13 ops, 2 combine methods: block k has ((k+1)*13)**2 * 2 encodings."""
+    per_cell = (2 * 3 * 4 * 5 * 6) ** 2 * (13**2 * 2) ** 5
+    assert SPACE.cell_size() == per_cell
+    assert SPACE.size() == per_cell**2 == 5_229_943_396_058_757_337_940_161_399_357_440_000
+    sym = 1
+    for k in range(1, 6):
+        n = (k + 1) * 13
+        sym *= 2 * n * (n + 1) // 2
+    assert SPACE.size_up_to_symmetry() == sym**2
+    assert SPACE.size() > SPACE.size_up_to_symmetry() > SPACE.size() // 2**10
+
+
+def test_decode_is_a_bijection_on_a_small_space():
+    space = CellSpace(1, ("skip_connect", "conv_1x1"), ("add", "concat"))
+    assert [space.decode(i) for i in range(space.size())] == list(space.enumerate())
+    with pytest.raises(IndexError):
+        space.decode(space.size())
+
+
+def test_sampling_is_uniform_over_cells():
+    space = CellSpace(1, ("skip_connect", "conv_1x1"), ("add",))  # 16 cells
+    rng = np.random.default_rng(0)
+    counts = Counter(space.sample(rng).normal for _ in range(1600))
+    assert len(counts) == space.cell_size()
+    assert chisquare(list(counts.values())).pvalue > 1e-3
+
+
+# -- properties of sampled genotypes ---------------------------------------------------------------
+
+
+@settings(max_examples=25)
+@given(seed=SEEDS)
+def test_samples_validate_round_trip_and_hash_stably(seed):
+    genotype = SPACE.sample(seed)
+    assert SPACE.validate(genotype) is genotype
+    assert SPACE.sample(seed) == genotype  # same seed, same genotype
+    text = json.dumps(SPACE.to_json(genotype))
+    assert SPACE.from_json(text) == genotype
+    assert SPACE.arch_hash(SPACE.from_json(text)) == SPACE.arch_hash(genotype)
+    assert "h_{i+1} = concat(" in repr(genotype)
+
+
+@settings(max_examples=6)
+@given(seed=SEEDS)
+def test_samples_build_and_forward(seed):
+    genotype = SMALL.sample(seed)
+    model = SMALL.build(genotype, input_shape=(1, 8, 8), num_classes=10, **TINY)
+    assert model(torch.randn(2, 1, 8, 8)).shape == (2, 10)
+
+
+def test_default_build_works_on_digits_shape():
+    model = SPACE.build(SPACE.sample(0))  # input_shape=(1, 8, 8), num_classes=10
+    out = model(torch.randn(4, 1, 8, 8))
+    assert out.shape == (4, 10)
+    out.sum().backward()
+    assert len(model.cells) == 5  # N=1: normal, reduction, normal, reduction, normal
+    assert [c.reduction for c in model.cells] == [False, True, False, True, False]
+
+
+@settings(max_examples=40)
+@given(seed=SEEDS)
+def test_mutation_changes_exactly_one_choice(seed):
+    rng = np.random.default_rng(seed)
+    parent = SPACE.sample(rng)
+    child = SPACE.mutate(parent, rng)
+    assert SPACE.validate(child) is child
+    changed = [
+        (kind, k, choice)
+        for kind in ("normal", "reduction")
+        for k, (a, b) in enumerate(zip(getattr(parent, kind).blocks, getattr(child, kind).blocks))
+        for choice, x, y in (
+            ("inputs", a.inputs, b.inputs),
+            ("ops", a.ops, b.ops),
+            ("combine", a.combine, b.combine),
+        )
+        if x != y
+    ]
+    assert len(changed) == 1
+    if changed[0][2] != "combine":  # exactly one of the two inputs or ops
+        kind, k, choice = changed[0]
+        old = getattr(getattr(parent, kind).blocks[k], choice)
+        new = getattr(getattr(child, kind).blocks[k], choice)
+        assert sum(x != y for x, y in zip(old, new)) == 1
+
+
+def test_mutation_with_one_op_and_one_combine_still_moves():
+    space = CellSpace(2, ("conv_1x1",), ("add",))
+    genotype = space.sample(0)
+    for seed in range(20):
+        assert space.mutate(genotype, seed) != genotype
+
+
+# -- the hash: same cell, same hash ----------------------------------------------------------------
+
+
+def _renumber(c: Cell, rng: np.random.Generator) -> Cell:
+    """The same cell with its blocks listed in another topological order."""
+    n = len(c.blocks)
+    order: list[int] = []  # old block indices (0-based) in their new order
+    remaining = set(range(n))
+    while remaining:
+        ready = [
+            j for j in sorted(remaining) if all(s - 2 in order or s < 2 for s in c.blocks[j].inputs)
+        ]
+        j = ready[int(rng.integers(len(ready)))]
+        order.append(j)
+        remaining.remove(j)
+    new_state = {0: 0, 1: 1} | {old + 2: new + 2 for new, old in enumerate(order)}
+    return Cell(
+        tuple(
+            Block(
+                tuple(new_state[s] for s in c.blocks[j].inputs),
+                c.blocks[j].ops,
+                c.blocks[j].combine,
+            )
+            for j in order
+        )
+    )
+
+
+@settings(max_examples=30)
+@given(seed=SEEDS)
+def test_hash_ignores_swapped_inputs_and_block_numbering(seed):
+    rng = np.random.default_rng(seed)
+    genotype = SPACE.sample(rng)
+    swapped = CellGenotype(
+        Cell(tuple(b.swapped() if rng.random() < 0.5 else b for b in genotype.normal.blocks)),
+        Cell(tuple(b.swapped() if rng.random() < 0.5 else b for b in genotype.reduction.blocks)),
+    )
+    renumbered = CellGenotype(_renumber(genotype.normal, rng), _renumber(genotype.reduction, rng))
+    SPACE.validate(renumbered)
+    assert SPACE.arch_hash(swapped) == SPACE.arch_hash(genotype)
+    assert SPACE.arch_hash(renumbered) == SPACE.arch_hash(genotype)
+    assert SPACE.canonical(swapped) == SPACE.canonical(genotype)
+
+
+def test_renumbering_really_renumbers():
+    chain = cell(((0, 1), ("conv_3x3", "conv_1x1"), "add"), ((0, 0), ("sep_conv_3x3",) * 2, "add"))
+    renumbered = Cell((chain.blocks[1], chain.blocks[0]))  # two independent blocks, reordered
+    g1, g2 = CellGenotype(chain, chain), CellGenotype(renumbered, chain)
+    assert g1 != g2 and SPACE.canonical(g1) != SPACE.canonical(g2)
+    two = CellSpace(num_blocks=2)
+    assert two.arch_hash(g1) == two.arch_hash(g2)
+
+
+@settings(max_examples=20)
+@given(seed=SEEDS)
+def test_hash_tells_different_cells_apart(seed):
+    rng = np.random.default_rng(seed)
+    genotype = SPACE.sample(rng)
+    blocks = list(genotype.normal.blocks)
+    k = int(rng.integers(len(blocks)))
+    new_op = next(op for op in NASNET_OPS if op != blocks[k].ops[0])
+    blocks[k] = Block(blocks[k].inputs, (new_op, blocks[k].ops[1]), blocks[k].combine)
+    other = CellGenotype(Cell(tuple(blocks)), genotype.reduction)
+    assert SPACE.arch_hash(other) != SPACE.arch_hash(genotype)
+    flipped = CellGenotype(genotype.reduction, genotype.normal)  # normal and reduction swapped
+    assert SPACE.arch_hash(flipped) != SPACE.arch_hash(genotype)
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def _with_block(k: int, block: Block, kind: str = "normal") -> CellGenotype:
+    genotype = SPACE.sample(1)
+    blocks = list(getattr(genotype, kind).blocks)
+    blocks[k - 1] = block
+    cells = {"normal": genotype.normal, "reduction": genotype.reduction, kind: Cell(tuple(blocks))}
+    return CellGenotype(**cells)
+
+
+@pytest.mark.parametrize(
+    ("kind", "k", "block", "message"),
+    [
+        (
+            "normal",
+            3,
+            Block((0, 4), ("conv_1x1", "conv_1x1")),
+            "normal cell, block 3: the second input is 4 (the output of block 3, which is not "
+            "computed yet)",
+        ),
+        (
+            "reduction",
+            2,
+            Block((5, 0), ("conv_1x1", "conv_1x1")),
+            "reduction cell, block 2: the first input is 5 (the output of block 4",
+        ),
+        (
+            "normal",
+            1,
+            Block((9, 0), ("conv_1x1", "conv_1x1")),
+            "normal cell, block 1: the first input is 9 (not a hidden state",
+        ),
+        (
+            "normal",
+            1,
+            Block((-1, 0), ("conv_1x1", "conv_1x1")),
+            "normal cell, block 1: the first input is -1",
+        ),
+        (
+            "normal",
+            2,
+            Block((0, 1), ("conv_1x1", "sep_conv_9x9")),
+            "normal cell, block 2: the second op 'sep_conv_9x9' is not an op",
+        ),
+        (
+            "reduction",
+            4,
+            Block((0, 1), ("none", "conv_1x1")),
+            "reduction cell, block 4: the first op 'none'",
+        ),
+        (
+            "normal",
+            5,
+            Block((0, 1), ("conv_1x1",) * 2, "mul"),
+            "normal cell, block 5: the combine method 'mul'",
+        ),
+        (
+            "normal",
+            2,
+            Block((0, 1.0), ("conv_1x1",) * 2),
+            "normal cell, block 2: the second input 1.0 is not an integer",
+        ),
+        (
+            "normal",
+            2,
+            Block((0, 1, 1), ("conv_1x1",) * 2),
+            "normal cell, block 2: a block has exactly two inputs",
+        ),
+    ],
+)
+def test_invalid_blocks_are_named(kind, k, block, message):
+    with pytest.raises(InvalidArchitecture, match="^" + _escape(message)):
+        SPACE.validate(_with_block(k, block, kind))
+
+
+def _escape(text: str) -> str:
+    import re
+
+    return re.escape(text)
+
+
+def test_wrong_number_of_blocks_and_wrong_types():
+    genotype = SPACE.sample(0)
+    short = CellGenotype(Cell(genotype.normal.blocks[:4]), genotype.reduction)
+    with pytest.raises(InvalidArchitecture, match="normal cell has 4 blocks; this space has B=5"):
+        SPACE.validate(short)
+    with pytest.raises(InvalidArchitecture, match="reduction cell: expected a Cell"):
+        SPACE.validate(CellGenotype(genotype.normal, genotype.reduction.blocks))
+    with pytest.raises(InvalidArchitecture, match="expected a CellGenotype"):
+        SPACE.validate(genotype.normal)
+    with pytest.raises(InvalidArchitecture, match="malformed cell genotype"):
+        SPACE.from_json({"space": "cell", "genotype": {"normal": []}})
+    data = SPACE.to_json(genotype)
+    data["genotype"]["reduction"][0]["ops"][1] = "conv_9x9"
+    with pytest.raises(InvalidArchitecture, match="reduction cell, block 1: the second op"):
+        SPACE.from_json(data)
+
+
+def test_space_arguments_are_checked():
+    with pytest.raises(ValueError, match="unknown ops"):
+        CellSpace(ops=("conv_3x3", "warp_drive"))
+    with pytest.raises(ValueError, match="combine"):
+        CellSpace(combine=("add", "multiply"))
+    with pytest.raises(ValueError, match="at least one block"):
+        CellSpace(num_blocks=0)
+    with pytest.raises(ValueError, match="even"):
+        SPACE.build(SPACE.sample(0), C=5)
+
+
+# -- networks, DARTS conversion, drawing, registry -------------------------------------------------
+
+
+def test_concat_combine_and_reduction_shapes():
+    every_concat = cell(*[((0, k), ("conv_1x1", "sep_conv_3x3"), "concat") for k in range(1, 6)])
+    genotype = CellGenotype(every_concat, every_concat)
+    model = SPACE.build(genotype, input_shape=(3, 9, 9), num_classes=7, C=4)
+    assert model(torch.randn(2, 3, 9, 9)).shape == (2, 7)  # odd sizes: 9 -> 5 -> 3
+    assert model.cells[0].out_channels == 2 * 4  # only block 5 is unused, it concatenates: 2C
+
+
+def test_auxiliary_head_and_drop_path():
+    model = SPACE.build(SPACE.sample(2), auxiliary=True, drop_path=0.3, **TINY)
+    model.train()
+    logits, aux = model(torch.randn(3, 1, 8, 8))
+    assert logits.shape == aux.shape == (3, 10)
+    model.eval()
+    assert model(torch.randn(3, 1, 8, 8)).shape == (3, 10)
+
+
+def test_cells_with_a_darts_twin_convert_both_ways():
+    genotype = CellSpace(ops=NASNET_OPS, combine=("add",)).sample(3)
+    darts = to_darts(genotype)
+    assert validate_darts(darts) == darts
+    assert from_darts(darts, SPACE) == genotype
+    concat = _with_block(1, Block((0, 1), ("conv_1x1",) * 2, "concat"))
+    with pytest.raises(InvalidArchitecture, match="normal cell, block 1 combines by 'concat'"):
+        to_darts(concat)
+
+
+def test_plot_draws_both_cells():
+    import matplotlib.pyplot as plt
+
+    fig = SPACE.plot(SPACE.sample(0))
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title() == "normal cell"
+    plt.close(fig)
+
+
+def test_registry_and_repr():
+    space = get_space("cell", num_blocks=2)
+    assert isinstance(space, CellSpace) and space.num_blocks == 2
+    assert "B=5" in repr(SPACE)
+    block = Block((1, 0), ("sep_conv_5x5", "sep_conv_3x3"))
+    assert repr(block) == "add(sep_conv_5x5(h_i), sep_conv_3x3(h_{i-1}))"
+    assert isinstance(DartsGenotype((), (), (), ()), tuple)
+
+
+def test_widget_updates_live():
+    from nasedu.widgets.cell import cell_builder
+
+    builder = cell_builder(SMALL, genotype=SMALL.sample(0), C=4, N=1)
+    before = builder.summary.value
+    dropdown = builder.dropdowns[("normal", 1, "first op")]
+    dropdown.value = "skip_connect" if dropdown.value == "conv_1x1" else "conv_1x1"
+    assert builder.genotype.normal.blocks[0].ops[0] == dropdown.value
+    assert builder.summary.value != before
+    assert "parameters" in builder.summary.value and "multiply-adds" in builder.summary.value
