@@ -1,0 +1,43 @@
+"""The flat baseline of Liu et al. (2018): one graph of primitives, no hierarchy.
+
+Liu et al. (2018), "Hierarchical Representations for Efficient Architecture Search", Section 3.1
+compares the hierarchical representation with a *flat* one: a single motif (``L = 2``: the
+primitives and one graph) of 11 nodes, chosen so that it has about as many edges as the
+hierarchical cell.  Everything else -- the primitives, assembly by depthwise concatenation, the
+mutation (without step 1: the level is always 2), the initialisation and the small evaluation
+model -- is shared with :class:`~nasedu.spaces.hierarchical.HierarchicalSpace`, of which this is
+a configuration with its own name.
+
+The flat space is *larger* than the hierarchical one (``7**55`` against ``7**46`` encodings with
+the defaults) yet *less expressive per parameter of the encoding*: a pattern that the cell uses
+in three places must be found three times by the search, instead of once as a level-2 motif.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..ops import LIU_PRIMITIVES
+from .hierarchical import HierarchicalSpace
+
+__all__ = ["FlatSpace"]
+
+
+class FlatSpace(HierarchicalSpace):
+    """One motif of ``nodes`` nodes over ``primitives`` (the paper: 11 nodes, 6 primitives).
+
+    Genotypes are :class:`~nasedu.spaces.hierarchical.HierarchicalGenotype` with a single
+    level: ``genotype.cell`` is the 11x11 matrix.  No 1x1 convolution follows the motif: it is
+    the cell itself.
+    """
+
+    name = "flat"
+
+    def __init__(self, nodes: int = 11, primitives: Sequence[str] = LIU_PRIMITIVES) -> None:
+        super().__init__(primitives=primitives, motifs=(1,), nodes=(nodes,), motif_conv=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"FlatSpace({self.nodes[0]} nodes, {len(self.primitives)} primitives, "
+            f"{self.size():.3e} genotypes)"
+        )

@@ -1,0 +1,649 @@
+"""The hierarchical search space of Liu et al. (2018): motifs built from motifs.
+
+Liu, Simonyan, Vinyals, Fernando and Kavukcuoglu (2018), "Hierarchical Representations for
+Efficient Architecture Search", ICLR 2018 (arXiv 1711.00436).
+
+**Section 2.1 -- one graph.**  An architecture is a single-source, single-sink DAG.  Each node is
+a feature map (a latent representation), each edge an operation.  It is written down as an
+upper-triangular adjacency matrix ``G`` whose entry ``G[i][j]`` names the operation placed on
+the edge from node ``i`` to node ``j`` (or ``"none"``: no edge).  ``assemble(G, o)`` computes
+the nodes in topological order, node ``j`` being the *depthwise concatenation* of
+``o_{G[i][j]}(x_i)`` over its predecessors ``i``.
+
+**Section 2.2 -- a hierarchy of graphs.**  There are ``L`` levels.  Level 1 holds the primitive
+operations; level ``l >= 2`` holds ``M_l`` *motifs*, each a graph as above whose edges are
+*motifs of level l-1*.  The top level holds a single motif: the cell.  So a level-3 motif is a
+small DAG whose edges are whole level-2 motifs, each of which is a small DAG of primitives:
+
+    o_m^(l) = assemble(G_m^(l), {o_1^(l-1), ..., o_{M_{l-1}}^(l-1)})
+
+The same level-2 motif can sit on many level-3 edges (it is *reused*, with its own weights each
+time), exactly like Inception modules reuse a handful of patterns at several scales.
+
+**Section 2.3 -- primitives** (:data:`~nasedu.ops.LIU_PRIMITIVES`): 1x1 convolution of C
+channels, 3x3 depthwise convolution, 3x3 separable convolution of C channels, 3x3 max pooling,
+3x3 average pooling, identity.  Stride one, resolution-preserving padding, every convolution
+followed by batch norm and ReLU.  The ``"none"`` op (no edge) is added at every level.
+
+**Section 3.1 -- the paper's configuration** (the defaults here): ``L = 3``, the 6 primitives,
+``M_2 = 6`` level-2 motifs of ``|G^(2)| = 4`` nodes, ``M_3 = 1`` level-3 motif of
+``|G^(3)| = 5`` nodes, and "each of the level-2 motifs is followed by a 1x1 convolution with the
+same number of channels as on the motif input".  The *flat* baseline of the same section is one
+level of primitives on an 11-node graph: :class:`~nasedu.spaces.flat.FlatSpace`.
+
+**Section 2.4 -- search.**  The mutation picks a non-primitive level, a motif of that level, a
+successor node ``j`` and a predecessor node ``i < j`` and replaces the op on the edge ``i -> j``
+by another one (``"none"`` included, so edges appear and disappear).  The population is
+initialised with the *trivial* genotype (every motif a chain of identities) diversified by 1000
+random mutations (:meth:`HierarchicalSpace.initial`).
+
+Genotypes (:class:`HierarchicalGenotype`) keep one tuple of :class:`Motif` per level; a motif
+stores its full square matrix of names.  Level-2 entries are primitive names, entries at level
+``l >= 3`` name a motif of level ``l-1`` as ``"m1"``, ``"m2"``, ... (numbered from 1, as in the
+paper's ``o_1^(2), o_2^(2), ...``).  Node numbers are matrix indices, from 0 (the motif's input)
+to ``n-1`` (its output).
+
+Choices made here where the paper is silent (each is said again where it matters):
+
+* *validity*: the paper assumes single-source, single-sink graphs (Section 2.1) but a mutation
+  may remove a node's only input.  :meth:`HierarchicalSpace.validate` enforces the assumption:
+  every node other than 0 has an incoming edge and every node other than ``n-1`` an outgoing
+  one, which is the same as "every node lies on a path from the input to the output".
+  ``size()`` counts every matrix of the encoding, ``size(valid_only=True)`` the valid ones.
+* the mutation draws the replacement op among those that keep the genotype valid, and starts
+  over when there is none (removing the only input of a node);
+* the trivial genotype uses ``skip_connect`` (the paper's identity) at level 2 and motif
+  ``"m1"`` (itself a chain of identities) at higher levels;
+* the 1x1 convolution follows level-2 motifs only (the paper's three levels have no other);
+* unused motifs are part of the genotype (they can be mutated, and used later) but not of the
+  architecture: :meth:`~HierarchicalSpace.flatten` and the hash ignore them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from ..ops import LIU_PRIMITIVES, OPS
+from .base import InvalidArchitecture, RngLike, SearchSpace, as_rng
+
+__all__ = [
+    "IDENTITY",
+    "NONE",
+    "PAPER_CHANNELS",
+    "SMALL_CHANNELS",
+    "HierarchicalGenotype",
+    "HierarchicalSpace",
+    "Motif",
+    "count_valid_matrices",
+    "motif_index",
+    "motif_name",
+]
+
+NONE = "none"
+"""The "no edge" entry of an adjacency matrix (Section 2.3: added to the ops of every level)."""
+
+IDENTITY = "skip_connect"
+"""The paper's identity primitive, under its name in :data:`nasedu.ops.OPS`."""
+
+PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64)
+"""Channels of the three stages of the paper's small search model (Section 3.1)."""
+
+SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
+"""Half of them: the default of ``build`` for inputs smaller than 32x32 (our choice)."""
+
+MOTIF_CONV = "conv_1x1_bn_relu"
+"""The 1x1 convolution that follows every level-2 motif (Section 3.1), in the flattened DAG."""
+
+
+def motif_name(index: int) -> str:
+    """The name of the motif with 0-based ``index``: ``"m1"`` for 0 (the paper's o_1)."""
+    return f"m{index + 1}"
+
+
+def motif_index(name: str) -> int | None:
+    """0-based index of a motif name such as ``"m3"``, or None if ``name`` is not one."""
+    if isinstance(name, str) and name[:1] == "m" and name[1:].isdigit() and name[1:] != "0":
+        return int(name[1:]) - 1
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Genotypes
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Motif:
+    """One motif: a square matrix of names, ``matrix[i][j]`` the op on the edge ``i -> j``.
+
+    Only the strict upper triangle (``i < j``) may hold ops; everything else is ``"none"``.
+    Prints as its edge list, e.g. ``Motif(n=3: 0->1 skip_connect, 1->2 max_pool_3x3)``.
+    """
+
+    matrix: tuple[tuple[str, ...], ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matrix", tuple(tuple(row) for row in self.matrix))
+
+    @property
+    def num_nodes(self) -> int:
+        return len(self.matrix)
+
+    @classmethod
+    def empty(cls, num_nodes: int) -> Motif:
+        """``num_nodes`` nodes and no edges (not valid yet: add edges with :meth:`with_edge`)."""
+        return cls(tuple((NONE,) * num_nodes for _ in range(num_nodes)))
+
+    @classmethod
+    def from_edges(
+        cls, num_nodes: int, edges: Mapping[tuple[int, int], str] | Iterable[tuple[int, int, str]]
+    ) -> Motif:
+        """A motif from ``{(i, j): op}`` or ``[(i, j, op), ...]``; the other entries are none."""
+        items = (
+            edges.items() if isinstance(edges, Mapping) else (((i, j), op) for i, j, op in edges)
+        )
+        rows = [[NONE] * num_nodes for _ in range(num_nodes)]
+        for (i, j), op in items:
+            rows[i][j] = op
+        return cls(tuple(tuple(row) for row in rows))
+
+    @classmethod
+    def chain(cls, num_nodes: int, op: str) -> Motif:
+        """The chain ``0 -> 1 -> ... -> n-1`` with ``op`` on every edge."""
+        return cls.from_edges(num_nodes, {(i, i + 1): op for i in range(num_nodes - 1)})
+
+    def with_edge(self, i: int, j: int, op: str) -> Motif:
+        """A copy with ``op`` on the edge ``i -> j`` (``"none"`` removes the edge)."""
+        rows = [list(row) for row in self.matrix]
+        rows[i][j] = op
+        return Motif(tuple(tuple(row) for row in rows))
+
+    def edges(self) -> list[tuple[int, int, str]]:
+        """``(i, j, op)`` for every entry that is not ``"none"``, row by row."""
+        return [
+            (i, j, op)
+            for i, row in enumerate(self.matrix)
+            for j, op in enumerate(row)
+            if op != NONE
+        ]
+
+    def __repr__(self) -> str:
+        edges = ", ".join(f"{i}->{j} {op}" for i, j, op in self.edges())
+        return f"Motif(n={self.num_nodes}: {edges or 'no edges'})"
+
+
+@dataclass(frozen=True)
+class HierarchicalGenotype:
+    """The motifs of every non-primitive level: ``levels[0]`` is level 2, ``levels[-1]`` level L.
+
+    ``genotype.motif(2, 3)`` is the level-2 motif ``"m3"``; ``genotype.cell`` the level-L motif.
+    """
+
+    levels: tuple[tuple[Motif, ...], ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "levels", tuple(tuple(level) for level in self.levels))
+
+    @property
+    def num_levels(self) -> int:
+        """L: the number of levels, counting the primitives as level 1."""
+        return len(self.levels) + 1
+
+    def motif(self, level: int, number: int) -> Motif:
+        """Motif ``"m<number>"`` (numbered from 1) of ``level`` (from 2)."""
+        return self.levels[level - 2][number - 1]
+
+    @property
+    def cell(self) -> Motif:
+        """The single motif of the top level: the whole cell."""
+        return self.levels[-1][0]
+
+    def __repr__(self) -> str:
+        lines = []
+        for level, motifs in enumerate(self.levels, start=2):
+            lines.append(f"  level {level}:")
+            lines += [f"    {motif_name(m)} = {motif!r}" for m, motif in enumerate(motifs)]
+        return "HierarchicalGenotype(\n" + "\n".join(lines) + "\n)"
+
+
+# --------------------------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------------------------
+
+
+@cache
+def count_valid_matrices(num_nodes: int, num_ops: int) -> int:
+    """How many upper-triangular matrices over ``num_ops`` ops (plus none) are valid motifs.
+
+    Valid means: every column ``j >= 1`` holds an op (node ``j`` has an input) and every row
+    ``i <= n-2`` holds one (node ``i`` has a consumer).  Inclusion-exclusion over the set ``T``
+    of rows forced empty, with a sum over columns given the number ``c`` of free rows above::
+
+        sum over T of (-1)^|T| * prod_j ((num_ops + 1)^(c_j) - 1)
+
+    computed by dynamic programming over ``c`` (exact integers, O(n^2)).
+    """
+    if num_nodes < 2:
+        raise ValueError("a motif needs at least two nodes (its input and its output)")
+    weights: dict[int, int] = {0: 1}  # free rows among 0..j-1 -> signed count
+    for _ in range(1, num_nodes):
+        decided: dict[int, int] = {}
+        for free, value in weights.items():  # decide row j-1: free, or forced empty (sign -)
+            decided[free + 1] = decided.get(free + 1, 0) + value
+            decided[free] = decided.get(free, 0) - value
+        weights = {free: value * ((num_ops + 1) ** free - 1) for free, value in decided.items()}
+    return sum(weights.values())
+
+
+def _problem(matrix: Sequence[Sequence[str]]) -> str | None:
+    """Why a square matrix of known names breaks the single-source/single-sink rule, or None."""
+    n = len(matrix)
+    for j in range(1, n):
+        if all(matrix[i][j] == NONE for i in range(j)):
+            entries = ", ".join(f"({i}, {j})" for i in range(j))
+            return (
+                f"node {j} has no incoming edge, so it cannot be computed; every node must lie "
+                f"on a path from the input node 0 to the output node {n - 1} (the paper's "
+                f"single-source, single-sink graphs, Sec. 2.1): give one of the entries "
+                f"{entries} an op"
+            )
+    for i in range(n - 1):
+        if all(matrix[i][j] == NONE for j in range(i + 1, n)):
+            entries = ", ".join(f"({i}, {j})" for j in range(i + 1, n))
+            return (
+                f"node {i} has no outgoing edge, so its result is never used; every node must "
+                f"lie on a path from the input node 0 to the output node {n - 1} (the paper's "
+                f"single-source, single-sink graphs, Sec. 2.1): give one of the entries "
+                f"{entries} an op"
+            )
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# The space
+# --------------------------------------------------------------------------------------------
+
+
+class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
+    """Liu et al. (2018): ``L = len(motifs) + 1`` levels of motifs over ``primitives``.
+
+    ``motifs[k]`` and ``nodes[k]`` are the number of motifs and their number of nodes at level
+    ``k + 2``; the top level must hold one motif (the cell).  The defaults are the paper's
+    (Section 3.1): six primitives, six level-2 motifs of 4 nodes, one level-3 motif of 5 nodes,
+    and a 1x1 convolution after each level-2 motif (``motif_conv``).
+    """
+
+    name = "hierarchical"
+    enumerate_limit = 1_000_000
+
+    def __init__(
+        self,
+        primitives: Sequence[str] = LIU_PRIMITIVES,
+        motifs: Sequence[int] = (6, 1),
+        nodes: Sequence[int] = (4, 5),
+        motif_conv: bool = True,
+    ) -> None:
+        primitives, motifs, nodes = tuple(primitives), tuple(motifs), tuple(nodes)
+        unknown = [p for p in primitives if p not in OPS or p == NONE]
+        if not primitives or unknown or len(set(primitives)) != len(primitives):
+            raise ValueError(
+                f"primitives must be distinct op names from nasedu.ops.OPS other than 'none'; "
+                f"unknown: {unknown}"
+                if unknown
+                else f"primitives must be distinct, got {primitives}"
+            )
+        if not motifs or len(motifs) != len(nodes):
+            raise ValueError(
+                "motifs and nodes need one entry per level above the primitives, "
+                f"got motifs={motifs}, nodes={nodes}"
+            )
+        if any(m < 1 for m in motifs) or motifs[-1] != 1:
+            raise ValueError(
+                f"every level needs at least one motif and the top level exactly one (the cell), "
+                f"got motifs={motifs}"
+            )
+        if any(n < 2 for n in nodes):
+            raise ValueError(f"a motif needs at least 2 nodes, got nodes={nodes}")
+        self.primitives = primitives
+        self.motifs = motifs
+        self.nodes = nodes
+        self.motif_conv = bool(motif_conv)
+
+    # -- structure ----------------------------------------------------------------------------
+    @property
+    def num_levels(self) -> int:
+        """L, counting the primitives as level 1."""
+        return len(self.motifs) + 1
+
+    def ops(self, level: int) -> tuple[str, ...]:
+        """The names allowed in the matrices of ``level``: ``"none"`` first, then level l-1."""
+        if level == 2:
+            return (NONE, *self.primitives)
+        return (NONE, *(motif_name(m) for m in range(self.motifs[level - 3])))
+
+    def _pairs(self, level: int) -> int:
+        n = self.nodes[level - 2]
+        return n * (n - 1) // 2
+
+    # -- counting -----------------------------------------------------------------------------
+    def motif_size(self, level: int, valid_only: bool = False) -> int:
+        """The number of motif matrices at ``level`` (all of them, or only the valid ones)."""
+        n, choices = self.nodes[level - 2], len(self.ops(level))
+        if valid_only:
+            return count_valid_matrices(n, choices - 1)
+        return choices ** self._pairs(level)
+
+    def size(self, valid_only: bool = False) -> int:
+        """The exact number of genotypes: every matrix of the encoding, or the valid ones.
+
+        With the defaults, ``7**(6 * 6) * 7**10 = 7**46`` encodings: each of the six level-2
+        motifs has 6 node pairs with 7 choices (6 primitives or none), the level-3 motif 10
+        pairs with 7 choices (6 level-2 motifs or none).
+        """
+        total = 1
+        for level in range(2, self.num_levels + 1):
+            total *= self.motif_size(level, valid_only) ** self.motifs[level - 2]
+        return total
+
+    def _enumerate(self) -> Iterator[HierarchicalGenotype]:
+        """Every *valid* genotype (``size(valid_only=True)`` of them)."""
+        per_level = []
+        for level in range(2, self.num_levels + 1):
+            valid = list(self._valid_motifs(level))
+            per_level.append(itertools.product(valid, repeat=self.motifs[level - 2]))
+        for levels in itertools.product(*(list(p) for p in per_level)):
+            yield HierarchicalGenotype(levels)
+
+    def _valid_motifs(self, level: int) -> Iterator[Motif]:
+        n, options = self.nodes[level - 2], self.ops(level)
+        pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+        for choice in itertools.product(options, repeat=len(pairs)):
+            motif = Motif.from_edges(n, dict(zip(pairs, choice)))
+            if _problem(motif.matrix) is None:
+                yield motif
+
+    # -- sampling, initialisation and mutation ------------------------------------------------
+    def _sample_matrix(self, rng: np.random.Generator, level: int) -> list[list[str]]:
+        """A uniformly random *valid* matrix (rejection sampling: exact, and cheap because most
+        matrices are valid: 94% of the level-2 ones with the defaults)."""
+        n, options = self.nodes[level - 2], self.ops(level)
+        while True:
+            rows = [[NONE] * n for _ in range(n)]
+            draws = rng.integers(len(options), size=self._pairs(level))
+            k = 0
+            for i in range(n):
+                for j in range(i + 1, n):
+                    rows[i][j] = options[int(draws[k])]
+                    k += 1
+            if _problem(rows) is None:
+                return rows
+
+    def sample(self, rng: RngLike = None) -> HierarchicalGenotype:
+        """A genotype drawn uniformly from the valid ones: every motif independently."""
+        rng = as_rng(rng)
+        return self._freeze(
+            [
+                [self._sample_matrix(rng, level) for _ in range(self.motifs[level - 2])]
+                for level in range(2, self.num_levels + 1)
+            ]
+        )
+
+    def trivial(self) -> HierarchicalGenotype:
+        """Every motif a chain of identities (Section 2.4, step 1 of the initialisation).
+
+        Level-2 chains use the identity primitive (the first primitive if there is no
+        ``skip_connect``); higher levels chain motif ``"m1"`` (our choice: the paper does not
+        say which motif; all of them are identity chains at this point).
+        """
+        identity = IDENTITY if IDENTITY in self.primitives else self.primitives[0]
+        levels = []
+        for level in range(2, self.num_levels + 1):
+            op = identity if level == 2 else motif_name(0)
+            chain = Motif.chain(self.nodes[level - 2], op)
+            levels.append((chain,) * self.motifs[level - 2])
+        return HierarchicalGenotype(tuple(levels))
+
+    def initial(self, rng: RngLike = None, mutations: int = 1000) -> HierarchicalGenotype:
+        """The paper's initial genotype: :meth:`trivial` diversified by ``mutations`` random
+        mutations (Section 2.4; the paper uses 1000).  The same seed gives the same genotype."""
+        rng = as_rng(rng)
+        levels = self._thaw(self.trivial())
+        for _ in range(mutations):
+            self._mutate_in_place(levels, rng)
+        return self._freeze(levels)
+
+    def mutate(self, genotype: HierarchicalGenotype, rng: RngLike = None) -> HierarchicalGenotype:
+        """The paper's mutation (Section 2.4): exactly one matrix entry changes.
+
+        1. a non-primitive level ``l`` (always 2 in a flat space), 2. a motif of that level,
+        3. a successor node ``j``, 4. a predecessor node ``i < j``, 5. the op on ``i -> j`` is
+        replaced by a *different* one drawn uniformly from those that keep the genotype valid
+        (``"none"`` removes the edge; adding or changing an edge is always valid).  If there is
+        no such op (removing a node's only input), the draw starts over (our choice).
+        """
+        rng = as_rng(rng)
+        levels = self._thaw(self.validate(genotype))
+        self._mutate_in_place(levels, rng)
+        return self._freeze(levels)
+
+    def _mutate_in_place(self, levels: list[list[list[list[str]]]], rng: np.random.Generator):
+        if self.size(valid_only=True) == 1:
+            raise ValueError(f"{self!r} has a single valid genotype, which has no neighbour")
+        while True:
+            level = int(rng.integers(2, self.num_levels + 1))
+            rows = levels[level - 2][int(rng.integers(self.motifs[level - 2]))]
+            n = len(rows)
+            j = int(rng.integers(1, n))
+            i = int(rng.integers(j))
+            current = rows[i][j]
+            options = [op for op in self.ops(level) if op != current]
+            if current != NONE:
+                out_degree = sum(op != NONE for op in rows[i])
+                in_degree = sum(rows[k][j] != NONE for k in range(n))
+                if out_degree < 2 or in_degree < 2:  # removing i -> j would orphan i or j
+                    options.remove(NONE)
+            if options:
+                rows[i][j] = options[int(rng.integers(len(options)))]
+                return
+
+    @staticmethod
+    def _thaw(genotype: HierarchicalGenotype) -> list[list[list[list[str]]]]:
+        return [[[list(r) for r in m.matrix] for m in level] for level in genotype.levels]
+
+    @staticmethod
+    def _freeze(levels: list[list[list[list[str]]]]) -> HierarchicalGenotype:
+        return HierarchicalGenotype(tuple(tuple(Motif(m) for m in level) for level in levels))
+
+    # -- validation and serialisation ---------------------------------------------------------
+    def validate(self, genotype: HierarchicalGenotype) -> HierarchicalGenotype:
+        """Return ``genotype`` or raise InvalidArchitecture naming the level, motif and entry."""
+        if not isinstance(genotype, HierarchicalGenotype):
+            raise InvalidArchitecture(
+                f"expected a HierarchicalGenotype, got {type(genotype).__name__}"
+            )
+        if len(genotype.levels) != self.num_levels - 1:
+            raise InvalidArchitecture(
+                f"the genotype has motifs for {len(genotype.levels)} levels (2..."
+                f"{len(genotype.levels) + 1}); this space has levels 2..{self.num_levels}"
+            )
+        for level, motifs in enumerate(genotype.levels, start=2):
+            expected = self.motifs[level - 2]
+            if len(motifs) != expected:
+                raise InvalidArchitecture(
+                    f"level {level} has {len(motifs)} motifs; this space has {expected}"
+                )
+            for m, motif in enumerate(motifs):
+                self._validate_motif(motif, level, m)
+        return genotype
+
+    def _validate_motif(self, motif: Motif, level: int, m: int) -> None:
+        where = f"level {level}, motif {motif_name(m)}"
+        if not isinstance(motif, Motif):
+            raise InvalidArchitecture(f"{where}: expected a Motif, got {type(motif).__name__}")
+        n = self.nodes[level - 2]
+        matrix = motif.matrix
+        if len(matrix) != n or any(len(row) != n for row in matrix):
+            shape = f"{len(matrix)}x{'/'.join(sorted({str(len(r)) for r in matrix})) or 0}"
+            raise InvalidArchitecture(
+                f"{where}: the adjacency matrix is {shape}; motifs of level {level} have {n} "
+                f"nodes, so it must be {n}x{n}"
+            )
+        options = self.ops(level)
+        for i, row in enumerate(matrix):
+            for j, op in enumerate(row):
+                if j <= i and op != NONE:
+                    raise InvalidArchitecture(
+                        f"{where}, entry ({i}, {j}) is {op!r}: the matrix must be strictly "
+                        f"upper-triangular (edges go from a lower to a higher node, i < j, so "
+                        f"the graph has no cycles); put 'none' there"
+                    )
+                if op not in options:
+                    what = "a primitive" if level == 2 else f"a motif of level {level - 1}"
+                    raise InvalidArchitecture(
+                        f"{where}, entry ({i}, {j}) is {op!r}, which is not {what} of this "
+                        f"space; valid entries: {', '.join(options)}"
+                    )
+        problem = _problem(matrix)
+        if problem is not None:
+            raise InvalidArchitecture(f"{where}: {problem}")
+
+    def genotype_to_data(self, genotype: HierarchicalGenotype) -> dict[str, Any]:
+        """``{"levels": [[matrix, ...], ...]}``: level 2 first, each matrix a list of rows."""
+        return {
+            "levels": [
+                [[list(row) for row in m.matrix] for m in level] for level in genotype.levels
+            ]
+        }
+
+    def genotype_from_data(self, data: Mapping[str, Any]) -> HierarchicalGenotype:
+        return HierarchicalGenotype(
+            tuple(tuple(Motif(matrix) for matrix in level) for level in data["levels"])
+        )
+
+    # -- the flattened DAG, the network, pictures ---------------------------------------------
+    def flatten(self, genotype: HierarchicalGenotype) -> nx.DiGraph:
+        """The cell expanded down to primitives: how level-L motifs reuse lower motifs.
+
+        Every edge of the level-L motif that names a motif is replaced by a copy of that motif
+        (its input node is the edge's source; its output node is the edge's target, or, after a
+        level-2 motif, a new node followed by the 1x1 ``motif_conv`` edge), recursively down to
+        level 1.  Merging by concatenation is associative, so identifying a motif's output with
+        the node it feeds does not change the function.
+
+        Nodes are integers; node attributes: ``label`` (``"input"``, ``"output"`` or ``""``),
+        ``top`` (the node's number in the level-L motif, or None), ``motif`` (for inner nodes:
+        ``(level, name)`` of the motif copy that created it).  Edge attributes: ``op`` (a
+        primitive name), ``kind`` (``"primitive"`` or ``"motif_conv"``) and ``path`` (the
+        chain of ``(level, i, j, name)`` motif edges it came from).  ``graph["primitives"]``
+        and ``graph["motif_convs"]`` count the two kinds of edges.
+        """
+        genotype = self.validate(genotype)
+        dag = nx.DiGraph(primitives=0, motif_convs=0)
+        top_n = self.nodes[-1]
+        for k in range(top_n):
+            label = "input" if k == 0 else "output" if k == top_n - 1 else ""
+            dag.add_node(k, label=label, top=k, motif=None)
+        counter = itertools.count(top_n)
+
+        def new_node(level: int, m: int) -> int:
+            node = next(counter)
+            dag.add_node(node, label="", top=None, motif=(level, motif_name(m)))
+            return node
+
+        def expand(level: int, m: int, ids: list[int], path: tuple) -> None:
+            for i, j, op in genotype.levels[level - 2][m].edges():
+                if level == 2:
+                    dag.add_edge(ids[i], ids[j], op=op, kind="primitive", path=path)
+                    dag.graph["primitives"] += 1
+                    continue
+                inner = motif_index(op)
+                n = self.nodes[level - 3]
+                sub = [ids[i]] + [new_node(level - 1, inner) for _ in range(n - 2)]
+                convolved = level - 1 == 2 and self.motif_conv
+                sub.append(new_node(level - 1, inner) if convolved else ids[j])
+                expand(level - 1, inner, sub, (*path, (level, i, j, op)))
+                if convolved:
+                    dag.add_edge(sub[-1], ids[j], op=MOTIF_CONV, kind="motif_conv", path=path)
+                    dag.graph["motif_convs"] += 1
+
+        expand(self.num_levels, 0, list(range(top_n)), ())
+        return dag
+
+    def graph(self, genotype: HierarchicalGenotype) -> nx.DiGraph:
+        """The flattened DAG of primitives (see :meth:`flatten`): what the network computes.
+
+        ``arch_hash`` hashes it, so two genotypes that differ only by a renumbering of nodes
+        inside motifs, by the numbering of their motifs, or by motifs that the cell does not use
+        hash equal.
+        """
+        return self.flatten(genotype)
+
+    def build(
+        self,
+        genotype: HierarchicalGenotype,
+        input_shape: Sequence[int] = (1, 8, 8),
+        num_classes: int = 10,
+        channels: Sequence[int] | None = None,
+        cells_per_stage: int = 1,
+    ):
+        """The paper's small evaluation model (Section 3.1, Fig. 2, top left).
+
+        3x3 conv stem with ``channels[0]``, then for every stage: the cell (the assembled
+        level-L motif) ``cells_per_stage`` times, and between stages a 3x3 separable conv of
+        stride 2 to the next stage's channels; global average pooling and a linear classifier
+        (see :class:`~nasedu.networks.hierarchical.HierarchicalNetwork`).
+
+        ``channels=None`` picks the paper's :data:`PAPER_CHANNELS` (16, 32, 64) for inputs of
+        at least 32x32 pixels (CIFAR-10) and :data:`SMALL_CHANNELS` (8, 16, 32) for smaller
+        ones such as the 8x8 digits -- our choice, so that an epoch of digits takes seconds on a
+        laptop CPU (concatenation makes a cell up to 8 times wider than its input).  Pass
+        ``channels=PAPER_CHANNELS`` to get the paper's widths on any input.
+        """
+        from ..networks.hierarchical import HierarchicalNetwork
+
+        c, h, w = (int(s) for s in input_shape)
+        if channels is None:
+            channels = PAPER_CHANNELS if min(h, w) >= 32 else SMALL_CHANNELS
+        return HierarchicalNetwork(
+            self.validate(genotype),
+            (c, h, w),
+            num_classes,
+            channels=tuple(int(ch) for ch in channels),
+            cells_per_stage=cells_per_stage,
+            motif_conv=self.motif_conv,
+        )
+
+    def plot(self, genotype: HierarchicalGenotype, ax=None, flattened: bool = True):
+        """Each level-2 motif in its own panel, the cell above them, the flattened DAG below
+        (returns the Figure).  With ``ax``, only the cell is drawn into it."""
+        from ..viz.hierarchical import plot_hierarchical, plot_motif
+
+        genotype = self.validate(genotype)
+        if ax is not None:
+            return plot_motif(genotype.cell, ax=ax, title=f"level-{self.num_levels} motif")
+        return plot_hierarchical(self, genotype, flattened=flattened)
+
+    # -- the flat baseline --------------------------------------------------------------------
+    @classmethod
+    def flat(cls, nodes: int = 11, primitives: Sequence[str] = LIU_PRIMITIVES):
+        """The paper's flat baseline (Section 3.1): one level of primitives on ``nodes`` nodes."""
+        from .flat import FlatSpace
+
+        return FlatSpace(nodes=nodes, primitives=primitives)
+
+    def __repr__(self) -> str:
+        levels = ", ".join(
+            f"level {level}: {m} x {n} nodes"
+            for level, (m, n) in enumerate(zip(self.motifs, self.nodes), start=2)
+        )
+        return (
+            f"{type(self).__name__}(L={self.num_levels}, {len(self.primitives)} primitives, "
+            f"{levels}, {self.size():.3e} genotypes)"
+        )
