@@ -1,0 +1,161 @@
+"""How fast does each space's network train, and how long does one proxy evaluation take?
+
+Three measurements, each printed as a table and kept in ``results/bench_train-<machine>.json``:
+
+1. forward+backward images per second of each space's standard network (the network of its
+   seed-0 sample, for 1x8x8 digits, batch 64), on the CPU and on CUDA when present;
+2. the DARTS V2 network (C=16, 8 cells, batch 32 of 3x32x32, as in issue 3): CPU fp32, and on
+   CUDA fp32, bf16 autocast + channels_last, and torch.compile;
+3. a *proxy evaluation*: training a sampled chain architecture for 3 epochs on digits, median
+   seconds over several architectures (target: at most 3 s on a 2-core machine, so that a
+   50-architecture search fits into a class break).
+
+    python benchmarks/bench_train.py [--steps 20] [--proxy 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from contextlib import nullcontext
+
+import torch
+import torch.nn.functional as F
+from common import print_table, save
+
+from nasedu import data as datasets
+from nasedu.search import make_objective
+from nasedu.spaces import ChainSpace, available_spaces, get_space
+
+
+def images_per_second(model, shape, batch, device, steps, bf16=False, channels_last=False):
+    """Median-free steady-state throughput of forward+backward+SGD step after 3 warm-up steps."""
+    model = model.to(device)
+    memory_format = torch.channels_last if channels_last else torch.contiguous_format
+    model = model.to(memory_format=memory_format)
+    x = torch.randn(batch, *shape, device=device).contiguous(memory_format=memory_format)
+    y = torch.randint(0, 10, (batch,), device=device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
+
+    def step():
+        with autocast:
+            out = model(x)
+            out = out[0] if isinstance(out, tuple) else out
+            loss = F.cross_entropy(out.float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+
+    for _ in range(3):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    return steps * batch / (time.perf_counter() - start)
+
+
+def devices():
+    out = [torch.device("cpu")]
+    if torch.cuda.is_available():
+        out.append(torch.device("cuda"))
+    return out
+
+
+def bench_spaces(steps: int) -> list[dict]:
+    rows = []
+    for name in available_spaces():
+        space = get_space(name)
+        for dev in devices():
+            torch.manual_seed(0)
+            model = space.build(space.sample(0), input_shape=(1, 8, 8), num_classes=10)
+            params = sum(p.numel() for p in model.parameters())
+            ips = images_per_second(model, (1, 8, 8), 64, dev, steps)
+            rows.append(
+                {
+                    "network": f"{name} (seed 0)",
+                    "device": dev.type,
+                    "mode": "fp32",
+                    "params": params,
+                    "images/s": ips,
+                }
+            )
+    return rows
+
+
+def bench_darts(steps: int) -> list[dict]:
+    from nasedu import zoo
+
+    rows = []
+    variants = [("cpu", "fp32", {})]
+    if torch.cuda.is_available():
+        variants += [
+            ("cuda", "fp32", {}),
+            ("cuda", "bf16+channels_last", {"bf16": True, "channels_last": True}),
+            (
+                "cuda",
+                "bf16+channels_last+compile",
+                {"bf16": True, "channels_last": True, "compile": True},
+            ),
+        ]
+    for device_name, mode, options in variants:
+        torch.manual_seed(0)
+        model = zoo.network("darts_v2", C=16, layers=8)
+        params = sum(p.numel() for p in model.parameters())
+        if options.pop("compile", False):
+            model = torch.compile(model.to(device_name))
+        cpu_steps = max(3, steps // 4) if device_name == "cpu" else steps
+        ips = images_per_second(
+            model, (3, 32, 32), 32, torch.device(device_name), cpu_steps, **options
+        )
+        rows.append(
+            {
+                "network": "DARTS V2 C=16 L=8",
+                "device": device_name,
+                "mode": mode,
+                "params": params,
+                "images/s": ips,
+            }
+        )
+    return rows
+
+
+def bench_proxy(n: int) -> dict:
+    space = ChainSpace(max_layers=6)
+    digits = datasets.load("digits")
+    objective = make_objective(space, digits, epochs=3)
+    seconds, scores = [], []
+    for seed in range(n):
+        start = time.perf_counter()
+        scores.append(objective(space.sample(seed))["score"])
+        seconds.append(time.perf_counter() - start)
+    return {
+        "architectures": n,
+        "median_seconds": statistics.median(seconds),
+        "max_seconds": max(seconds),
+        "median_val_accuracy": statistics.median(scores),
+        "best_val_accuracy": max(scores),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=20, help="timed training steps")
+    parser.add_argument("--proxy", type=int, default=8, help="architectures for the proxy timing")
+    args = parser.parse_args()
+    rows = bench_spaces(args.steps) + bench_darts(args.steps)
+    print_table(rows, ["network", "device", "mode", "params", "images/s"])
+    proxy = bench_proxy(args.proxy)
+    print("\nproxy evaluation (chain space, digits, 3 epochs):")
+    for key, value in proxy.items():
+        print(f"  {key:20s} {value:.3g}" if isinstance(value, float) else f"  {key:20s} {value}")
+    save("bench_train", rows, proxy_evaluation=proxy)
+
+
+if __name__ == "__main__":
+    main()
