@@ -1,0 +1,55 @@
+"""The flat baseline of Liu et al. (2018), Section 3.1: one 11-node graph of primitives."""
+
+from __future__ import annotations
+
+import json
+
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nasedu.spaces.base import as_rng
+from nasedu.spaces.flat import FlatSpace
+from nasedu.spaces.hierarchical import NONE, HierarchicalSpace, Motif, count_valid_matrices
+
+SPACE = FlatSpace()
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+def test_flat_space_is_the_papers_baseline():
+    assert SPACE.num_levels == 2 and SPACE.nodes == (11,) and SPACE.motifs == (1,)
+    assert SPACE.primitives == HierarchicalSpace().primitives
+    assert not SPACE.motif_conv  # the motif is the cell: no 1x1 conv after it
+    assert SPACE.size() == 7 ** (11 * 10 // 2) == 7**55
+    assert SPACE.size(valid_only=True) == count_valid_matrices(11, 6)
+    assert SPACE.trivial().cell == Motif.chain(11, "skip_connect")
+    assert repr(HierarchicalSpace.flat(nodes=5)) == repr(FlatSpace(nodes=5))
+
+
+@settings(max_examples=5)
+@given(seed=SEEDS)
+def test_flat_genotypes_round_trip_mutate_one_edge_and_build(seed):
+    rng = as_rng(seed)
+    genotype = SPACE.sample(rng)
+    assert SPACE.from_json(json.dumps(SPACE.to_json(genotype))) == genotype
+    for _ in range(20):
+        child = SPACE.mutate(genotype, rng)
+        changed = [
+            (i, j)
+            for i in range(11)
+            for j in range(11)
+            if child.cell.matrix[i][j] != genotype.cell.matrix[i][j]
+        ]
+        assert len(changed) == 1 and changed[0][0] < changed[0][1]
+        genotype = SPACE.validate(child)
+    model = SPACE.build(genotype, channels=(4, 8, 16))
+    assert model(torch.randn(2, 1, 8, 8)).shape == (2, 10)
+
+
+def test_flatten_of_a_flat_genotype_is_the_cell_itself():
+    genotype = SPACE.initial(0)
+    dag = SPACE.flatten(genotype)
+    assert dag.number_of_nodes() == 11
+    assert sorted(dag.edges(data="op")) == sorted(genotype.cell.edges())
+    assert dag.graph == {"primitives": len(genotype.cell.edges()), "motif_convs": 0}
+    assert all(op != NONE for _, _, op in dag.edges(data="op"))
