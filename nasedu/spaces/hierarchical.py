@@ -82,6 +82,7 @@ __all__ = [
     "HierarchicalSpace",
     "Motif",
     "count_valid_matrices",
+    "differences",
     "motif_index",
     "motif_name",
 ]
@@ -205,12 +206,33 @@ class HierarchicalGenotype:
         """The single motif of the top level: the whole cell."""
         return self.levels[-1][0]
 
+    def with_motif(self, level: int, number: int, motif: Motif) -> HierarchicalGenotype:
+        """A copy with motif ``"m<number>"`` of ``level`` replaced (not validated)."""
+        levels = [list(motifs) for motifs in self.levels]
+        levels[level - 2][number - 1] = motif
+        return HierarchicalGenotype(tuple(tuple(motifs) for motifs in levels))
+
     def __repr__(self) -> str:
         lines = []
         for level, motifs in enumerate(self.levels, start=2):
             lines.append(f"  level {level}:")
             lines += [f"    {motif_name(m)} = {motif!r}" for m, motif in enumerate(motifs)]
         return "HierarchicalGenotype(\n" + "\n".join(lines) + "\n)"
+
+
+def differences(
+    a: HierarchicalGenotype, b: HierarchicalGenotype
+) -> list[tuple[int, str, int, int, str, str]]:
+    """Every entry where two genotypes of one space differ, as
+    ``(level, motif name, i, j, entry in a, entry in b)``: one row after a mutation."""
+    return [
+        (level, motif_name(m), i, j, x, y)
+        for level, (motifs_a, motifs_b) in enumerate(zip(a.levels, b.levels), start=2)
+        for m, (motif_a, motif_b) in enumerate(zip(motifs_a, motifs_b))
+        for i, (row_a, row_b) in enumerate(zip(motif_a.matrix, motif_b.matrix))
+        for j, (x, y) in enumerate(zip(row_a, row_b))
+        if x != y
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -109,9 +109,8 @@ def hierarchical_explorer(
         i, j = pair
         genotype = state["genotype"]
         m = current_index()
-        motifs = list(genotype.levels[0])
-        motifs[m] = motifs[m].with_edge(i, j, change["new"])
-        candidate = HierarchicalGenotype((tuple(motifs), *genotype.levels[1:]))
+        edited = genotype.levels[0][m].with_edge(i, j, change["new"])
+        candidate = genotype.with_motif(2, m + 1, edited)
         try:
             state["genotype"] = space.validate(candidate)
         except InvalidArchitecture as error:
