@@ -195,3 +195,24 @@ def test_show_previews_a_setting():
     fig = show(n=6, clutter=3, **SMALL)
     assert len([ax for ax in fig.axes if ax.get_title()]) == 6
     assert "cluttered-digits" in fig._suptitle.get_text()
+
+
+def test_defaults_are_the_measured_ones():
+    """The recorded benchmark measured these very defaults, and it shows what they were chosen
+    for: random chains spread on cluttered digits, bunch up on plain digits."""
+    import inspect
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "results" / "cluttered_digits.json"
+    record = json.loads(path.read_text())
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(load_cluttered_digits).parameters.items()
+        if name != "seed"
+    }
+    assert record["loader_defaults"] == defaults
+    chosen = record["settings"][f"clutter{defaults['clutter']}"]
+    assert chosen["options"]["noise"] == defaults["noise"]
+    assert chosen["summary"]["best_minus_median"] > 0.2
+    assert record["settings"]["plain"]["summary"]["best_minus_median"] < 0.05
