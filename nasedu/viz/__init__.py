@@ -7,5 +7,6 @@ one colour per operation (:func:`op_color`).
 from .basic import plot_layers
 from .colors import op_color
 from .curves import plot_search, plot_training
+from .data import show_images
 
-__all__ = ["op_color", "plot_layers", "plot_search", "plot_training"]
+__all__ = ["op_color", "plot_layers", "plot_search", "plot_training", "show_images"]
