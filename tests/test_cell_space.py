@@ -382,6 +382,10 @@ def test_plot_draws_both_cells():
     assert len(fig.axes) == 2
     assert fig.axes[0].get_title() == "normal cell"
     plt.close(fig)
+    _, ax = plt.subplots()  # one Axes given: both cells are drawn inside it
+    assert SPACE.plot(SPACE.sample(0), ax=ax) is ax.figure
+    assert len(ax.figure.axes) == 3
+    plt.close(ax.figure)
 
 
 def test_registry_and_repr():

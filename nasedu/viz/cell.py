@@ -139,7 +139,8 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
 def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = None):
     """Normal and reduction cell side by side (a CellGenotype or a DARTS genotype).
 
-    ``axes``: two matplotlib Axes to draw into (default: a new figure).  Returns the Figure.
+    ``axes``: two matplotlib Axes to draw into, or one Axes to split in two (default: a new
+    figure).  Returns the Figure.
     """
     from ..spaces.darts_format import wired_cells
 
@@ -157,6 +158,9 @@ def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = No
             gridspec_kw={"width_ratios": [max(w, 1.6) for w in widths]},
         )
     else:
+        if hasattr(axes, "inset_axes"):  # a single Axes: draw the two cells inside it
+            axes.axis("off")
+            axes = [axes.inset_axes([0, 0, 0.5, 1]), axes.inset_axes([0.5, 0, 0.5, 1])]
         fig = axes[0].figure
     plot_cell(normal, axes[0])
     plot_cell(reduction, axes[1], reduction=True, title="reduction cell (stride 2 on inputs)")
