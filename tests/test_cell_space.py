@@ -384,7 +384,7 @@ def test_plot_draws_both_cells():
     plt.close(fig)
     _, ax = plt.subplots()  # one Axes given: both cells are drawn inside it
     assert SPACE.plot(SPACE.sample(0), ax=ax) is ax.figure
-    assert len(ax.figure.axes) == 3
+    assert len(ax.child_axes) == 2
     plt.close(ax.figure)
 
 
