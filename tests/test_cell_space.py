@@ -13,10 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
+from nasedu.networks.cell import drop_path
 from nasedu.ops import NASNET_OPS
 from nasedu.spaces import InvalidArchitecture, get_space
 from nasedu.spaces.cell import Block, Cell, CellGenotype, CellSpace
-from nasedu.spaces.darts_format import DartsGenotype, from_darts, to_darts, validate_darts
+from nasedu.spaces.darts_format import (
+    DartsGenotype,
+    format_darts,
+    from_darts,
+    parse_darts,
+    to_darts,
+    validate_darts,
+)
 
 SPACE = CellSpace()
 SMALL = CellSpace(num_blocks=3, ops=("skip_connect", "max_pool_3x3", "conv_1x1"))
@@ -365,11 +373,28 @@ def test_auxiliary_head_and_drop_path():
     assert model(torch.randn(3, 1, 8, 8)).shape == (3, 10)
 
 
-def test_cells_with_a_darts_twin_convert_both_ways():
-    genotype = CellSpace(ops=NASNET_OPS, combine=("add",)).sample(3)
+@settings(max_examples=25)
+@given(seed=SEEDS)
+def test_cells_with_a_darts_twin_convert_both_ways(seed):
+    genotype = CellSpace(ops=NASNET_OPS, combine=("add",)).sample(seed)
     darts = to_darts(genotype)
     assert validate_darts(darts) == darts
+    assert parse_darts(format_darts(darts)) == darts
     assert from_darts(darts, SPACE) == genotype
+
+
+def test_drop_path_drops_whole_examples_and_keeps_the_mean():
+    torch.manual_seed(0)
+    x = torch.ones(2000, 3, 2, 2)
+    y = drop_path(x, 0.25)
+    per_example = y.flatten(1)
+    assert torch.allclose(per_example.unique(), torch.tensor([0.0, 4 / 3]))
+    assert (per_example == per_example[:, :1]).all()  # an example is kept or dropped whole
+    assert abs(y.mean().item() - 1.0) < 0.05
+    assert drop_path(x, 0.0) is x
+
+
+def test_concat_cells_do_not_fit_darts():
     concat = _with_block(1, Block((0, 1), ("conv_1x1",) * 2, "concat"))
     with pytest.raises(InvalidArchitecture, match="normal cell, block 1 combines by 'concat'"):
         to_darts(concat)
