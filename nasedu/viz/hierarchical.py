@@ -23,12 +23,12 @@ from .colors import op_color
 __all__ = ["SHORT_NAMES", "motif_color", "plot_flattened", "plot_hierarchical", "plot_motif"]
 
 SHORT_NAMES: dict[str, str] = {
-    "conv_1x1_bn_relu": "1x1 conv",
-    "dw_conv_3x3_bn_relu": "3x3 dw",
-    "sep_conv_3x3_bn_relu": "3x3 sep",
-    "max_pool_3x3": "max pool",
-    "avg_pool_3x3": "avg pool",
-    "skip_connect": "identity",
+    "conv_1x1_bn_relu": "1x1",
+    "dw_conv_3x3_bn_relu": "dw3x3",
+    "sep_conv_3x3_bn_relu": "sep3x3",
+    "max_pool_3x3": "max",
+    "avg_pool_3x3": "avg",
+    "skip_connect": "id",
 }
 """Short labels of the six primitives of Liu et al. (2018) for the drawings."""
 
