@@ -464,7 +464,9 @@ class CellSpace(SearchSpace[CellGenotype]):
         return plot_genotype(self.validate(genotype), axes=ax)
 
     def __repr__(self) -> str:
+        n = self.size()
+        size = f"{n:.3e}" if n < 10**300 else f"~10^{len(str(n)) - 1}"
         return (
             f"CellSpace(B={self.num_blocks}, {len(self.ops)} ops, combine {self.combine}, "
-            f"{self.size():.3e} genotypes)"
+            f"{size} genotypes)"
         )
