@@ -124,8 +124,11 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
 
     top = (depth + 1) * ROW - 0.7
     _box(ax, width / 2, top, 2.2, 0.5, "concat  $h_{i+1}$", op_color("concat"), fontsize=8)
-    for k in cell.concat:
-        _arrow(ax, out_pos[k], (width / 2, top - 0.25), colour="#b8860b")
+    for k in cell.concat:  # outputs below the top row arc around the blocks above them
+        sx, sy = out_pos[k]
+        rad = 0.0 if levels[k] == depth else (-0.35 if sx <= width / 2 else 0.35)
+        end = (width / 2 + max(-0.9, min(0.9, (sx - width / 2) * 0.15)), top - 0.25)
+        _arrow(ax, (sx, sy), end, colour="#b8860b", rad=rad)
     if title is None:
         title = "reduction cell" if reduction else "normal cell"
     ax.set_title(title, fontsize=10)
