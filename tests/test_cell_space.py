@@ -432,3 +432,19 @@ def test_widget_updates_live():
     assert builder.genotype.normal.blocks[0].ops[0] == dropdown.value
     assert builder.summary.value != before
     assert "parameters" in builder.summary.value and "multiply-adds" in builder.summary.value
+
+
+def test_hash_classes_are_exactly_the_isomorphism_classes():
+    """On a space small enough to list (2 blocks, 2 ops, add): cells with equal hashes have
+    isomorphic computation graphs (no false merges), checked with networkx's exact test."""
+    import networkx as nx
+
+    tiny = CellSpace(num_blocks=2, ops=("skip_connect", "max_pool_3x3"), combine=("add",))
+    buckets: dict[str, list] = {}
+    for c in tiny.enumerate_cells():
+        genotype = CellGenotype(c, c)
+        buckets.setdefault(tiny.arch_hash(genotype), []).append(tiny.graph(genotype))
+    assert len(buckets) == 165
+    same = {"node_match": lambda a, b: a["label"] == b["label"], "edge_match": dict.__eq__}
+    for graphs in buckets.values():
+        assert all(nx.is_isomorphic(graphs[0], g, **same) for g in graphs[1:])
