@@ -1,4 +1,4 @@
-"""The flat baseline of Liu et al. (2018), Section 3.1: one 11-node graph of primitives."""
+"""The flat baseline of Liu et al. (2018), Section 5.1: one 11-node graph of primitives."""
 
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from nasedu.spaces.hierarchical import (
     motif_index,
 )
 
-SPACE = HierarchicalSpace()  # the paper's configuration (Section 3.1)
+SPACE = HierarchicalSpace()  # the paper's configuration (Section 5.1)
 SEEDS = st.integers(0, 2**32 - 1)
 TWO = ("conv_1x1_bn_relu", "skip_connect")
 TINY = HierarchicalSpace(primitives=TWO, motifs=(2, 1), nodes=(3, 3))  # 27**3 encodings
@@ -111,7 +111,7 @@ def test_mutate_without_any_neighbour_is_a_clear_error():
         space.mutate(space.sample(0), 0)
 
 
-# -- initialisation (Section 2.4) --------------------------------------------------------------
+# -- initialisation (Section 3.2) --------------------------------------------------------------
 
 
 def test_trivial_genotype_is_chains_of_identities():
@@ -370,7 +370,7 @@ def test_constructor_errors(options, message):
         HierarchicalSpace(**options)
 
 
-# -- the network (Section 3.1, Fig. 2) ---------------------------------------------------------
+# -- the network (Section 5.1, Fig. 2) ---------------------------------------------------------
 
 
 def test_small_model_of_the_trivial_genotype_has_the_expected_parameters():

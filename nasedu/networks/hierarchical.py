@@ -15,7 +15,7 @@ channel counts up, so a node with three inputs has more channels than one with a
 Each level-2 motif is followed by a 1x1 convolution back to its input's channel count (Section
 3.1), which keeps the growth in check.
 
-The evaluation model (Section 3.1, Fig. 2 top left) is :class:`HierarchicalNetwork`.
+The evaluation model (Section 5.1, Fig. 2 top left) is :class:`HierarchicalNetwork`.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def build_cell(
     """The level-L motif of ``genotype`` as a module reading ``C_in`` channels.
 
     ``C`` is the channel count of the convolution primitives; ``motif_conv`` adds the 1x1
-    convolution after every level-2 motif (Section 3.1).
+    convolution after every level-2 motif (Section 5.1).
     """
 
     def make(level: int, motif: Motif, c_in: int) -> MotifModule:
@@ -104,7 +104,7 @@ def build_cell(
 
 
 class HierarchicalNetwork(nn.Module):
-    """The small model of Liu et al. (2018), Section 3.1 and Fig. 2 (top left).
+    """The small model of Liu et al. (2018), Section 5.1 and Fig. 2 (top left).
 
     ``stem (3x3 conv, channels[0]) -> [cell x cells_per_stage -> sep conv 3x3 stride 2]`` for
     every entry of ``channels`` (no reduction after the last) ``-> global pool -> linear``.

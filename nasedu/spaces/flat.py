@@ -1,12 +1,13 @@
 """The flat baseline of Liu et al. (2018): one graph of primitives, no hierarchy.
 
-Liu et al. (2018), "Hierarchical Representations for Efficient Architecture Search", Section 3.1
-compares the hierarchical representation with a *flat* one: a single motif (``L = 2``: the
-primitives and one graph) of 11 nodes, chosen so that it has about as many edges as the
-hierarchical cell.  Everything else -- the primitives, assembly by depthwise concatenation, the
-mutation (without step 1: the level is always 2), the initialisation and the small evaluation
-model -- is shared with :class:`~nasedu.spaces.hierarchical.HierarchicalSpace`, of which this is
-a configuration with its own name.
+Liu et al. (2018), "Hierarchical Representations for Efficient Architecture Search", Section 5.1
+compares the hierarchical representation with the *flat* one of its Section 2.1: a single motif
+(``L = 2``: the primitives and one graph) of 11 nodes, chosen so that it has about as many
+edges as the hierarchical cell.  Everything else -- the primitives, assembly by depthwise
+concatenation, the mutation (without its step 1: the level is always 2), the initialisation and
+the small evaluation model -- is shared with
+:class:`~nasedu.spaces.hierarchical.HierarchicalSpace`, of which this is a configuration with
+its own name.
 
 The flat space is *larger* than the hierarchical one (``7**55`` against ``7**46`` encodings with
 the defaults) yet *less expressive per parameter of the encoding*: a pattern that the cell uses

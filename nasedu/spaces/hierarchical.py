@@ -25,17 +25,18 @@ channels, 3x3 depthwise convolution, 3x3 separable convolution of C channels, 3x
 3x3 average pooling, identity.  Stride one, resolution-preserving padding, every convolution
 followed by batch norm and ReLU.  The ``"none"`` op (no edge) is added at every level.
 
-**Section 3.1 -- the paper's configuration** (the defaults here): ``L = 3``, the 6 primitives,
+**Section 5.1 -- the paper's configuration** (the defaults here): ``L = 3``, the 6 primitives,
 ``M_2 = 6`` level-2 motifs of ``|G^(2)| = 4`` nodes, ``M_3 = 1`` level-3 motif of
 ``|G^(3)| = 5`` nodes, and "each of the level-2 motifs is followed by a 1x1 convolution with the
 same number of channels as on the motif input".  The *flat* baseline of the same section is one
 level of primitives on an 11-node graph: :class:`~nasedu.spaces.flat.FlatSpace`.
 
-**Section 2.4 -- search.**  The mutation picks a non-primitive level, a motif of that level, a
+**Section 3 -- search.**  The mutation (3.1) picks a non-primitive level, a motif of that level, a
 successor node ``j`` and a predecessor node ``i < j`` and replaces the op on the edge ``i -> j``
 by another one (``"none"`` included, so edges appear and disappear).  The population is
 initialised with the *trivial* genotype (every motif a chain of identities) diversified by 1000
-random mutations (:meth:`HierarchicalSpace.initial`).
+random mutations (3.2, :meth:`HierarchicalSpace.initial`); the search algorithms (3.3) are
+:func:`nasedu.search.tournament_evolution` and random search.
 
 Genotypes (:class:`HierarchicalGenotype`) keep one tuple of :class:`Motif` per level; a motif
 stores its full square matrix of names.  Level-2 entries are primitive names, entries at level
@@ -94,13 +95,13 @@ IDENTITY = "skip_connect"
 """The paper's identity primitive, under its name in :data:`nasedu.ops.OPS`."""
 
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64)
-"""Channels of the three stages of the paper's small search model (Section 3.1)."""
+"""Channels of the three stages of the paper's small search model (Section 5.1)."""
 
 SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
 """Half of them: the default of ``build`` for inputs smaller than 32x32 (our choice)."""
 
 MOTIF_CONV = "conv_1x1_bn_relu"
-"""The 1x1 convolution that follows every level-2 motif (Section 3.1), in the flattened DAG."""
+"""The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
 
 
 def motif_name(index: int) -> str:
@@ -298,7 +299,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
 
     ``motifs[k]`` and ``nodes[k]`` are the number of motifs and their number of nodes at level
     ``k + 2``; the top level must hold one motif (the cell).  The defaults are the paper's
-    (Section 3.1): six primitives, six level-2 motifs of 4 nodes, one level-3 motif of 5 nodes,
+    (Section 5.1): six primitives, six level-2 motifs of 4 nodes, one level-3 motif of 5 nodes,
     and a 1x1 convolution after each level-2 motif (``motif_conv``).
     """
 
@@ -418,7 +419,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         )
 
     def trivial(self) -> HierarchicalGenotype:
-        """Every motif a chain of identities (Section 2.4, step 1 of the initialisation).
+        """Every motif a chain of identities (Section 3.2, step 1 of the initialisation).
 
         Level-2 chains use the identity primitive (the first primitive if there is no
         ``skip_connect``); higher levels chain motif ``"m1"`` (our choice: the paper does not
@@ -434,7 +435,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
 
     def initial(self, rng: RngLike = None, mutations: int = 1000) -> HierarchicalGenotype:
         """The paper's initial genotype: :meth:`trivial` diversified by ``mutations`` random
-        mutations (Section 2.4; the paper uses 1000).  The same seed gives the same genotype."""
+        mutations (Section 3.2; the paper uses 1000).  The same seed gives the same genotype."""
         rng = as_rng(rng)
         levels = self._thaw(self.trivial())
         for _ in range(mutations):
@@ -442,7 +443,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         return self._freeze(levels)
 
     def mutate(self, genotype: HierarchicalGenotype, rng: RngLike = None) -> HierarchicalGenotype:
-        """The paper's mutation (Section 2.4): exactly one matrix entry changes.
+        """The paper's mutation (Section 3.1): exactly one matrix entry changes.
 
         1. a non-primitive level ``l`` (always 2 in a flat space), 2. a motif of that level,
         3. a successor node ``j``, 4. a predecessor node ``i < j``, 5. the op on ``i -> j`` is
@@ -615,7 +616,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         channels: Sequence[int] | None = None,
         cells_per_stage: int = 1,
     ):
-        """The paper's small evaluation model (Section 3.1, Fig. 2, top left).
+        """The paper's small evaluation model (Section 5.1, Fig. 2, top left).
 
         3x3 conv stem with ``channels[0]``, then for every stage: the cell (the assembled
         level-L motif) ``cells_per_stage`` times, and between stages a 3x3 separable conv of
@@ -655,7 +656,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
     # -- the flat baseline --------------------------------------------------------------------
     @classmethod
     def flat(cls, nodes: int = 11, primitives: Sequence[str] = LIU_PRIMITIVES):
-        """The paper's flat baseline (Section 3.1): one level of primitives on ``nodes`` nodes."""
+        """The paper's flat baseline (Section 5.1): one level of primitives on ``nodes`` nodes."""
         from .flat import FlatSpace
 
         return FlatSpace(nodes=nodes, primitives=primitives)
