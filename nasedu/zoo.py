@@ -4,18 +4,20 @@ Each genotype is copied from ``cnn/genotypes.py`` of the DARTS reference code
 (https://github.com/quark0/darts), in its format
 (:class:`~nasedu.spaces.darts_format.DartsGenotype`):
 
-=============  ===============================================================================
-``nasnet_a``   NASNet-A: Zoph, Vasudevan, Shlens and Le (2018), "Learning Transferable
-               Architectures for Scalable Image Recognition", CVPR, Figure 4.  Found by a
-               reinforcement-learning controller on CIFAR-10 (500 GPUs for 4 days).
-``amoebanet_a``  AmoebaNet-A: Real, Aggarwal, Huang and Le (2019), "Regularized Evolution for
-               Image Classifier Architecture Search", AAAI, Section 3.  Same search space, found
-               by regularized evolution.
-``darts_v1``   DARTS (first order): Liu, Simonyan and Yang (2019), "DARTS: Differentiable
-               Architecture Search", ICLR, Table 1 (``DARTS_V1`` in the code).
-``darts_v2``   DARTS (second order): same paper, Figures 4 and 5 (``DARTS_V2``, the cell of the
-               paper's headline results).
-=============  ===============================================================================
+``nasnet_a``
+    NASNet-A: Zoph, Vasudevan, Shlens and Le (2018), "Learning Transferable Architectures for
+    Scalable Image Recognition", CVPR, Figure 4.  Found by a reinforcement-learning controller
+    on CIFAR-10 (500 GPUs for 4 days).
+``amoebanet_a``
+    AmoebaNet-A: Real, Aggarwal, Huang and Le (2019), "Regularized Evolution for Image
+    Classifier Architecture Search", AAAI.  The same search space, found by regularized
+    evolution.
+``darts_v1``
+    DARTS (first order): Liu, Simonyan and Yang (2019), "DARTS: Differentiable Architecture
+    Search", ICLR, Table 1 (``DARTS_V1`` in the code).
+``darts_v2``
+    DARTS (second order): same paper, Figures 4 and 5 (``DARTS_V2``, the cell of the paper's
+    headline results).
 
 The DARTS versions of NASNet-A and AmoebaNet-A add the two results of every block and
 concatenate the unused blocks, so they are also genotypes of :class:`~nasedu.spaces.cell.CellSpace`
@@ -23,8 +25,10 @@ concatenate the unused blocks, so they are also genotypes of :class:`~nasedu.spa
 by later blocks, which a NASNet cell cannot express.
 
 :func:`network` builds the DARTS evaluation network (:class:`~nasedu.networks.cell.CellNetwork`).
-DARTS V2 has 3.3M parameters on CIFAR-10 (Table 1 of the DARTS paper) and 4.7M parameters and
-574M multiply-adds on ImageNet (Table 3); ``tests/test_zoo.py`` checks these numbers.
+DARTS V2 has 3.3M parameters on CIFAR-10 (Table 1 of the DARTS paper) and 4.7M on ImageNet
+(Table 3), as ``tests/test_zoo.py`` checks.  Table 3 also prints 574M multiply-adds; counting
+convolutions and linear layers (:func:`~nasedu.measure.count_macs`) gives 530M, as other
+re-counts do (github.com/quark0/darts, issue 46: the paper's counting script is unpublished).
 """
 
 from __future__ import annotations

@@ -169,7 +169,7 @@ class CellSpace(SearchSpace[CellGenotype]):
 
     ``sample`` makes the 5 choices of every block uniformly at random, exactly as a random
     controller of the paper would, which is uniform over all :meth:`size` encodings.
-    ``mutate`` is the mutation of AmoebaNet (Real et al. 2019, Section 2.3): change one hidden
+    ``mutate`` is the mutation of AmoebaNet (Real et al. 2019, "Methods"): change one hidden
     state or one op of one block (or, here, its combine method).
     """
 
@@ -282,7 +282,7 @@ class CellSpace(SearchSpace[CellGenotype]):
         return CellGenotype(self.sample_cell(rng), self.sample_cell(rng))
 
     def mutate(self, genotype: CellGenotype, rng: RngLike = None) -> CellGenotype:
-        """AmoebaNet's mutation (Real et al. 2019, Section 2.3, Figure 3).
+        """AmoebaNet's mutation (Real et al. 2019, "Methods": hidden state and op mutations).
 
         Pick the normal or the reduction cell, one of its blocks and one of the block's two
         inputs; then either point it at another hidden state of the cell (*hidden state
