@@ -435,7 +435,14 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
 
     def initial(self, rng: RngLike = None, mutations: int = 1000) -> HierarchicalGenotype:
         """The paper's initial genotype: :meth:`trivial` diversified by ``mutations`` random
-        mutations (Section 3.2; the paper uses 1000).  The same seed gives the same genotype."""
+        mutations (Section 3.2; the paper uses 1000).  The same seed gives the same genotype.
+
+        With at least two ops per level (the paper has six) the mutation is symmetric: A -> B is
+        exactly as likely as B -> A (adding an edge picks one of k ops, removing it one of k
+        alternatives; changing an op picks one of the same k-1 others).  So this random walk
+        tends to the uniform distribution over valid genotypes, and after 1000 mutations
+        ``initial`` and :meth:`sample` are practically the same distribution.
+        """
         rng = as_rng(rng)
         levels = self._thaw(self.trivial())
         for _ in range(mutations):
