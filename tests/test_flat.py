@@ -24,6 +24,8 @@ def test_flat_space_is_the_papers_baseline():
     assert SPACE.size(valid_only=True) == count_valid_matrices(11, 6)
     assert SPACE.trivial().cell == Motif.chain(11, "skip_connect")
     assert repr(HierarchicalSpace.flat(nodes=5)) == repr(FlatSpace(nodes=5))
+    assert "3.022e+46 genotypes" in repr(SPACE)
+    assert "e+532 genotypes" in repr(FlatSpace(nodes=36))  # beyond float range: still exact
 
 
 @settings(max_examples=5)

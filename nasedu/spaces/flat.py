@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ops import LIU_PRIMITIVES
-from .hierarchical import HierarchicalSpace
+from .hierarchical import HierarchicalSpace, scientific
 
 __all__ = ["FlatSpace"]
 
@@ -40,5 +40,5 @@ class FlatSpace(HierarchicalSpace):
     def __repr__(self) -> str:
         return (
             f"FlatSpace({self.nodes[0]} nodes, {len(self.primitives)} primitives, "
-            f"{self.size():.3e} genotypes)"
+            f"{scientific(self.size())} genotypes)"
         )

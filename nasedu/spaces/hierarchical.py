@@ -104,6 +104,12 @@ MOTIF_CONV = "conv_1x1_bn_relu"
 """The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
 
 
+def scientific(n: int) -> str:
+    """``n`` as ``7.490e+38`` (digits truncated), without the float that overflows beyond 1e308."""
+    digits = str(n)
+    return f"{digits[0]}.{digits[1:4].ljust(3, '0')}e+{len(digits) - 1:02d}"
+
+
 def motif_name(index: int) -> str:
     """The name of the motif with 0-based ``index``: ``"m1"`` for 0 (the paper's o_1)."""
     return f"m{index + 1}"
@@ -675,5 +681,5 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         )
         return (
             f"{type(self).__name__}(L={self.num_levels}, {len(self.primitives)} primitives, "
-            f"{levels}, {self.size():.3e} genotypes)"
+            f"{levels}, {scientific(self.size())} genotypes)"
         )
