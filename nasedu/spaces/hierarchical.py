@@ -86,6 +86,7 @@ __all__ = [
     "differences",
     "motif_index",
     "motif_name",
+    "scientific",
 ]
 
 NONE = "none"
