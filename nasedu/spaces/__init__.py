@@ -5,6 +5,7 @@
 ``multibranch``     :class:`MultiBranchSpace` -- layers with skip connections (same survey)
 ``cell``            ``CellSpace`` -- NASNet normal and reduction cells (Zoph et al. 2018)
 ``hierarchical``    ``HierarchicalSpace`` -- motifs of motifs (Liu et al. 2018)
+``flat``            ``FlatSpace`` -- one 11-node graph of primitives (Liu et al. 2018 baseline)
 ==================  =====================================================================
 
 ``get_space("chain", max_layers=4)`` makes a space by name; ``SPACES`` maps the names to
@@ -42,6 +43,7 @@ SPACES: dict[str, str] = {
     "multibranch": "nasedu.spaces.multibranch:MultiBranchSpace",
     "cell": "nasedu.spaces.cell:CellSpace",
     "hierarchical": "nasedu.spaces.hierarchical:HierarchicalSpace",
+    "flat": "nasedu.spaces.flat:FlatSpace",
 }
 
 
