@@ -160,6 +160,12 @@ class _Evaluator:
         self.bar.close()
 
 
+def _tournament_winner(population: Sequence[tuple[Any, float]], k: int, rng) -> Any:
+    """The best of ``k`` distinct members drawn at random: a tournament selection."""
+    picks = rng.choice(len(population), size=k, replace=False)
+    return max((population[int(i)] for i in picks), key=lambda member: member[1])[0]
+
+
 def _check_budget(budget: int) -> None:
     if budget < 1:
         raise ValueError(f"the budget (number of evaluations) must be at least 1, got {budget}")
@@ -172,15 +178,22 @@ def random_search(
     rng: RngLike = None,
     history_path: str | Path | None = None,
     progress: bool = True,
+    sampler: Callable[[Any], Any] | None = None,
 ) -> SearchHistory:
-    """Evaluate ``budget`` uniformly sampled architectures."""
+    """Evaluate ``budget`` random architectures.
+
+    By default they are uniform samples (``space.sample``).  ``sampler(rng)`` replaces that
+    distribution: Liu et al. (2018, Sec. 3.3) run random search on genotypes drawn by their
+    initialisation, ``sampler=space.initial``.
+    """
     _check_budget(budget)
     rng = as_rng(rng)
+    draw = sampler if sampler is not None else space.sample
     history = SearchHistory(space.name, "random search", settings={"budget": budget})
     evaluate = _Evaluator(space, objective, history, history_path, progress, budget)
     try:
         for _ in range(budget):
-            evaluate(space.sample(rng))
+            evaluate(draw(rng))
     finally:
         evaluate.close()
     return history
@@ -219,8 +232,7 @@ def regularized_evolution(
             if step < population_size:
                 genotype = space.sample(rng)
             else:
-                picks = rng.choice(len(population), size=sample_size, replace=False)
-                parent = max((population[int(i)] for i in picks), key=lambda m: m[1])[0]
+                parent = _tournament_winner(population, sample_size, rng)
                 genotype = space.mutate(parent, rng)
             population.append((genotype, evaluate(genotype)))
             if len(population) > population_size:
@@ -272,8 +284,7 @@ def tournament_evolution(
                 genotype = starters[step] if step < len(starters) else space.sample(rng)
             else:
                 k = min(len(population), max(2, round(tournament_fraction * len(population))))
-                picks = rng.choice(len(population), size=k, replace=False)
-                parent = max((population[int(i)] for i in picks), key=lambda m: m[1])[0]
+                parent = _tournament_winner(population, k, rng)
                 genotype = space.mutate(parent, rng)
             population.append((genotype, evaluate(genotype)))
     finally:

@@ -129,3 +129,10 @@ def test_make_objective_trains_a_proxy(space):
     assert 0 <= outcome["score"] <= 1
     assert outcome["params"] == 1 * 8 * 9 + 2 * 8 + 8 * 10 + 10
     assert outcome["epochs"] == 1
+
+
+def test_random_search_can_use_another_sampler(space):
+    only = space.decode(3)
+    history = random_search(space, filters_score, 4, sampler=lambda rng: only, progress=False)
+    assert all(r["genotype"] == space.genotype_to_data(only) for r in history.records)
+    assert sum(r["cached"] for r in history.records) == 3
