@@ -246,7 +246,7 @@ def fit(
                 seconds is not None and elapsed >= seconds
             ):
                 break
-    except torch.OutOfMemoryError as error:
+    except torch.cuda.OutOfMemoryError as error:  # = torch.OutOfMemoryError since torch 2.5
         raise TrainingOutOfMemory(
             f"the {dev} device ran out of memory training a {result.params:,}-parameter model "
             f"with batch size {batch_size}; try batch_size={max(1, batch_size // 2)} or a "

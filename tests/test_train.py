@@ -103,7 +103,7 @@ def test_out_of_memory_is_a_clear_error(digits):
 
         def forward(self, x):
             if self.training:
-                raise torch.OutOfMemoryError("CUDA out of memory (simulated)")
+                raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
             return self.linear(x.flatten(1))
 
     with pytest.raises(TrainingOutOfMemory, match="batch_size=32"):
