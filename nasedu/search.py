@@ -307,7 +307,10 @@ def make_objective(
     full training would, at a tiny fraction of the cost.  The returned dict holds ``score``
     (final validation accuracy), ``params``, ``macs``, ``epochs`` and ``train_seconds``.
     """
-    from .train import fit
+    from .train import device, fit
+
+    if "dev" not in (fit_options or {}):
+        data = data.to(device())  # once, not once per evaluation
 
     def objective(genotype: Any) -> dict[str, Any]:
         import torch

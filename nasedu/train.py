@@ -163,9 +163,13 @@ def fit(
     """Train ``model`` on ``data.train``; report validation accuracy after every epoch.
 
     Give the budget as ``epochs`` or ``seconds`` (both: whichever ends first; neither: 10
-    epochs).  ``augment`` defaults to the data set's own (``data.augment``).  ``test=True`` also
-    reports the test accuracy at the end -- do that once, for the final architecture, never
-    during a search.  Models that return ``(logits, aux_logits)`` while training (an auxiliary
+    epochs).  A ``seconds`` budget is checked after every batch, so the last epoch may be
+    partial; it is still evaluated and counted in ``epochs``.  Put the data on the device once
+    (``data.to(device())``) when you train many networks on it.
+
+    ``augment`` defaults to the data set's own (``data.augment``).  ``test=True`` also reports
+    the test accuracy at the end -- do that once, for the final architecture, never during a
+    search.  Models that return ``(logits, aux_logits)`` while training (an auxiliary
     head) get ``auxiliary_weight`` times the auxiliary loss added.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
@@ -205,13 +209,14 @@ def fit(
 
     start = time.perf_counter()
     bar = tqdm(total=epochs, desc=desc, unit="epoch", disable=not progress, leave=False)
-    epoch = 0
+    epoch, out_of_time = 0, False
     try:
-        while True:
+        while not out_of_time:
             model.train()
             loss_sum = torch.zeros((), device=dev)
             correct = torch.zeros((), device=dev, dtype=torch.long)
-            for x, y in train.batches(batch_size, shuffle=True, generator=generator):
+            seen = 0
+            for x, y in train.batches(batch_size, shuffle=True, generator=generator, min_size=2):
                 x = _augment(x, augment, generator).contiguous(memory_format=memory_format)
                 with _autocast(dev):
                     output = model(x)
@@ -227,8 +232,12 @@ def fit(
                     schedule.step()
                 loss_sum += loss.detach() * len(y)
                 correct += (logits.detach().argmax(1) == y).sum()
+                seen += len(y)
+                if seconds is not None and time.perf_counter() - start >= seconds:
+                    out_of_time = True  # the budget ends mid-epoch: evaluate what we have
+                    break
             epoch += 1
-            train_loss = loss_sum.item() / len(train)
+            train_loss = loss_sum.item() / max(seen, 1)
             if not math.isfinite(train_loss):
                 raise TrainingDiverged(
                     f"the training loss became {train_loss} in epoch {epoch} "
@@ -236,15 +245,12 @@ def fit(
                 )
             val_loss, val_acc = evaluate(model, val, dev=dev)
             result.train_loss.append(train_loss)
-            result.train_accuracy.append(correct.item() / len(train))
+            result.train_accuracy.append(correct.item() / max(seen, 1))
             result.val_loss.append(val_loss)
             result.val_accuracy.append(val_acc)
             bar.update(1)
             bar.set_postfix(loss=f"{train_loss:.3f}", val_acc=f"{val_acc:.3f}")
-            elapsed = time.perf_counter() - start
-            if (epochs is not None and epoch >= epochs) or (
-                seconds is not None and elapsed >= seconds
-            ):
+            if epochs is not None and epoch >= epochs:
                 break
     except torch.cuda.OutOfMemoryError as error:  # = torch.OutOfMemoryError since torch 2.5
         raise TrainingOutOfMemory(

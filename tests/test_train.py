@@ -58,10 +58,35 @@ def test_fit_learns_digits_and_reports_everything(digits, monkeypatch):
     assert set(result.to_dict()) >= {"val_accuracy", "params", "macs", "seconds"}
 
 
-def test_fit_with_a_seconds_budget_stops(digits, monkeypatch):
+def test_fit_with_a_seconds_budget_stops_mid_epoch(digits, monkeypatch):
     monkeypatch.delenv("NASEDU_QUICK", raising=False)
-    result = fit(small_cnn(), digits.shrink(train=200), seconds=0.01, progress=False)
-    assert result.epochs == 1  # the budget is checked after each epoch
+    calls = []
+
+    class Counting(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = small_cnn()
+
+        def forward(self, x):
+            calls.append(len(x)) if self.training else None
+            return self.net(x)
+
+    result = fit(Counting(), digits, seconds=1e-9, batch_size=8, progress=False)
+    assert result.epochs == 1 and len(result.val_accuracy) == 1  # the partial epoch is evaluated
+    assert len(calls) == 1  # the budget is checked after every batch, not every epoch
+
+
+def test_a_last_batch_of_one_image_is_skipped(digits):
+    """Batch norm cannot normalise one example at 1x1 resolution; such a batch must not crash."""
+    squeeze = nn.Sequential(
+        nn.Conv2d(1, 8, 3, stride=8, padding=1),  # 8x8 -> 1x1
+        nn.BatchNorm2d(8),
+        nn.ReLU(),
+        nn.Flatten(),
+        nn.Linear(8, 10),
+    )
+    result = fit(squeeze, digits.shrink(train=65), epochs=1, batch_size=64, progress=False)
+    assert result.epochs == 1
 
 
 def test_quick_mode_caps_the_budget(digits, monkeypatch):

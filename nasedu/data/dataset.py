@@ -42,18 +42,35 @@ class Split:
         return Split(self.x[:n], self.y[:n])
 
     def batches(
-        self, batch_size: int, shuffle: bool = False, generator: torch.Generator | None = None
+        self,
+        batch_size: int,
+        shuffle: bool = False,
+        generator: torch.Generator | None = None,
+        min_size: int = 1,
     ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        """Yield ``(x, y)`` mini-batches; with ``shuffle`` a fresh permutation on the device."""
+        """Yield ``(x, y)`` mini-batches; with ``shuffle`` in a fresh random order.
+
+        The permutation is drawn with the (CPU) ``generator`` so that a seed gives the same
+        order on every device; only the small index tensor travels to the data's device.  A
+        final batch smaller than ``min_size`` is skipped: training uses ``min_size=2`` because
+        batch norm cannot normalise a single example whose feature map is 1x1.
+        """
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
         n = len(self)
-        if shuffle:
-            order = torch.randperm(n, generator=generator, device="cpu").to(self.x.device)
-            for start in range(0, n, batch_size):
+        order = (
+            torch.randperm(n, generator=generator).to(self.x.device, non_blocking=True)
+            if shuffle
+            else None
+        )
+        for start in range(0, n, batch_size):
+            if min(batch_size, n - start) < min_size:
+                break
+            if order is None:
+                yield self.x[start : start + batch_size], self.y[start : start + batch_size]
+            else:
                 idx = order[start : start + batch_size]
                 yield self.x[idx], self.y[idx]
-        else:
-            for start in range(0, n, batch_size):
-                yield self.x[start : start + batch_size], self.y[start : start + batch_size]
 
 
 @dataclass(frozen=True)
@@ -80,7 +97,11 @@ class Dataset:
         return tuple(int(s) for s in self.train.x.shape[1:])  # type: ignore[return-value]
 
     def to(self, device: torch.device | str) -> Dataset:
-        """The same data set with every split on ``device``."""
+        """The same data set with every split on ``device``.
+
+        Call it once before a search (``data = load("cifar10").to(device())``): ``fit`` then
+        finds the tensors already on the device and copies nothing.
+        """
         return replace(
             self, train=self.train.to(device), val=self.val.to(device), test=self.test.to(device)
         )
@@ -89,9 +110,9 @@ class Dataset:
         """A smaller copy (the first examples of each split), e.g. for quick mode."""
         return replace(
             self,
-            train=self.train.subset(train) if train else self.train,
-            val=self.val.subset(val) if val else self.val,
-            test=self.test.subset(test) if test else self.test,
+            train=self.train if train is None else self.train.subset(train),
+            val=self.val if val is None else self.val.subset(val),
+            test=self.test if test is None else self.test.subset(test),
         )
 
     def __repr__(self) -> str:
