@@ -342,6 +342,18 @@ def test_wrong_number_of_blocks_and_wrong_types():
         SPACE.from_json(data)
 
 
+def test_a_string_is_not_a_pair_of_ops_or_inputs():
+    with pytest.raises(InvalidArchitecture, match=r"Block ops must be a pair.*got 'conv_1x1'"):
+        Block((0, 1), "conv_1x1")
+    with pytest.raises(InvalidArchitecture, match=r"Block inputs must be a pair.*got 1"):
+        Block(1, ("conv_1x1", "conv_1x1"))
+
+
+def test_build_refuses_layers_and_says_what_to_pass():
+    with pytest.raises(TypeError, match=r"no layers=8; pass N=\.\.\., or build .*CellNetwork"):
+        SPACE.build(SPACE.sample(0), layers=8)
+
+
 def test_space_arguments_are_checked():
     with pytest.raises(ValueError, match="unknown ops"):
         CellSpace(ops=("conv_3x3", "warp_drive"))

@@ -168,6 +168,55 @@ def test_parse_never_executes_code():
         parse_darts("Genotype(normal=[")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "Genotype(normal=5, normal_concat=[2], reduce=[], reduce_concat=[2])",
+            "normal cell: expected a list of (op, input) pairs, got 5",
+        ),
+        (
+            "Genotype(normal=[('conv_1x1', 0), ('conv_1x1', 1)], normal_concat=range(2, 10000000), "
+            "reduce=[('conv_1x1', 0), ('conv_1x1', 1)], reduce_concat=[2])",
+            "range(2, 10000000) is longer than 100 nodes",
+        ),
+        (
+            "Genotype(normal=[('conv_1x1', 0), ('conv_1x1', 1)], normal_concat='2', "
+            "reduce=[('conv_1x1', 0), ('conv_1x1', 1)], reduce_concat=[2])",
+            "normal_concat must be a list of nodes, got '2'",
+        ),
+    ],
+)
+def test_parse_rejects_malformed_fields(text, message):
+    import re
+
+    with pytest.raises(InvalidArchitecture, match=re.escape(message)):
+        parse_darts(text)
+
+
+def test_unhashable_op_is_an_invalid_architecture():
+    bad = (["sep_conv_3x3"], 0)
+    with pytest.raises(
+        InvalidArchitecture, match=r"normal cell, block 1 \(node 2\), first pair: unknown op \["
+    ):
+        validate_darts(zoo.DARTS_V2._replace(normal=(bad, *zoo.DARTS_V2.normal[1:])))
+
+
+def test_numpy_integers_are_accepted_like_ints():
+    """CellSpace.validate accepts numpy integers (e.g. from np.argmax); so does the DARTS format."""
+    import numpy as np
+
+    base = zoo.DARTS_V2
+    numpy_genotype = base._replace(
+        normal=tuple((op, np.int64(k)) for op, k in base.normal),
+        normal_concat=np.arange(2, 6),
+    )
+    cleaned = validate_darts(numpy_genotype)
+    assert cleaned == base
+    assert all(type(k) is int for _, k in cleaned.normal)
+    assert all(type(k) is int for k in cleaned.normal_concat)
+
+
 def _darts(normal=None, normal_concat=None, reduce=None, reduce_concat=None) -> DartsGenotype:
     base = zoo.DARTS_V2
     return DartsGenotype(

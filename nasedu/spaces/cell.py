@@ -21,9 +21,15 @@ A cell has two inputs, the outputs ``h_{i-1}`` and ``h_i`` of the two previous c
 
 "All of the unused hidden states generated in the convolutional cell are concatenated together in
 depth to provide the final cell output" (Section 3): the output of every block that no later
-block reads becomes part of the cell's output.  (The original TensorFlow code of NASNet may also
-concatenate an unused cell *input*; the DARTS reference code, whose published genotypes
-:mod:`nasedu.zoo` uses, never does, and neither do we.)
+block reads becomes part of the cell's output.  The original TensorFlow code of NASNet
+(``tensorflow/models``, ``research/slim/nets/nasnet/nasnet_utils.py``) departs from this rule: it
+concatenates the states marked unused in a fixed list, ``used_hiddenstates``, so the NASNet-A
+normal cell also concatenates its cell input ``h_{i-1}`` (6 states: ``6C`` channels), and the
+reduction cell concatenates blocks 2-5, including block 2 which block 4 reads (4 states).  This
+package never concatenates a cell input and concatenates exactly the unread blocks, as the DARTS
+reference code does with the NASNet-A genotype of :mod:`nasedu.zoo` (5 states in the normal cell,
+3 in the reduction cell).  Cell outputs are therefore narrower than in the TensorFlow NASNet, and
+the 1x1 preprocessing convs of the next cells and the classifier have fewer parameters.
 
 Hidden states are numbered as in the DARTS code: ``0`` is ``h_{i-1}``, ``1`` is ``h_i`` and
 ``k + 1`` is the output of block ``k`` (blocks are numbered 1..B), so block ``k`` may read states
@@ -91,8 +97,14 @@ class Block:
     combine: str = "add"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "inputs", tuple(self.inputs))
-        object.__setattr__(self, "ops", tuple(self.ops))
+        for field in ("inputs", "ops"):
+            value = getattr(self, field)
+            if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+                raise InvalidArchitecture(
+                    f"Block {field} must be a pair (one per input of the block), got {value!r}; "
+                    f"e.g. Block(inputs=(0, 1), ops=('sep_conv_3x3', 'conv_1x1'))"
+                )
+            object.__setattr__(self, field, tuple(value))
 
     def swapped(self) -> Block:
         """The same block with its two inputs (and their ops) exchanged."""
@@ -442,10 +454,17 @@ class CellSpace(SearchSpace[CellGenotype]):
         enough to train on 8x8 digits in seconds on a CPU; the CIFAR stem (a 3x3 convolution at
         stride 1) keeps small images at full resolution, so 8x8 digits are seen at 8x8, 4x4 and
         2x2.  Further keywords (``auxiliary``, ``drop_path``, ``stem``, ``stem_multiplier``) go
-        to :class:`~nasedu.networks.cell.CellNetwork`.
+        to :class:`~nasedu.networks.cell.CellNetwork`; ``layers`` is refused (use ``N``).
         """
         from ..networks.cell import CellNetwork
 
+        if "layers" in macro:
+            raise TypeError(
+                "CellSpace.build sets the depth from N (layers = 3N + 2: N normal cells, "
+                "reduction, N normal, reduction, N normal), so it takes no "
+                f"layers={macro['layers']!r}; pass N=..., or build "
+                "nasedu.networks.cell.CellNetwork(genotype, layers=...) for another depth"
+            )
         if int(N) < 1:
             raise ValueError(f"N (normal cells per stage) must be at least 1, got {N}")
         return CellNetwork(

@@ -26,6 +26,8 @@ import ast
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from ..ops import OPS
 from .base import InvalidArchitecture
 from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
@@ -46,6 +48,14 @@ __all__ = [
 DARTS_ALIASES: dict[str, str] = {"conv_7x1_1x7": "conv_1x7_7x1"}
 """DARTS op names that this package spells differently (same module: 1x7 then 7x1 conv)."""
 _TO_DARTS = {ours: theirs for theirs, ours in DARTS_ALIASES.items()}
+
+MAX_RANGE = 100
+"""The longest ``range(a, b)`` :func:`parse_darts` expands (a cell has a handful of nodes)."""
+
+
+def _is_int(value: Any) -> bool:
+    """A Python or numpy integer, not a bool (as :meth:`CellSpace.validate` accepts)."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 class DartsGenotype(NamedTuple):
@@ -78,6 +88,10 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
     allowed = set(OPS) | set(DARTS_ALIASES) if ops is None else set(ops)
     cleaned = {}
     for kind, pairs, concat in _cell_parts(genotype):
+        if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__iter__"):
+            raise InvalidArchitecture(
+                f"{kind} cell: expected a list of (op, input) pairs, got {pairs!r}"
+            )
         pairs = list(pairs)
         if not pairs or len(pairs) % 2:
             raise InvalidArchitecture(
@@ -90,16 +104,18 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise InvalidArchitecture(f"{here}: expected (op, input), got {pair!r}")
             op, state = pair
-            if op not in allowed:
+            if not isinstance(op, str) or op not in allowed:
                 raise InvalidArchitecture(
                     f"{here}: unknown op {op!r}; valid ops are: {', '.join(sorted(allowed))}"
                 )
-            if not isinstance(state, int) or isinstance(state, bool) or not 0 <= state <= block:
+            if not _is_int(state) or not 0 <= state <= block:
                 raise InvalidArchitecture(
                     f"{here}: input {state!r} is not available; block {block} reads nodes "
                     f"0..{block} (0, 1: the cell inputs; k + 1: block k)"
                 )
         try:
+            if isinstance(concat, (str, bytes)):
+                raise TypeError
             concat = tuple(concat)
         except TypeError:
             raise InvalidArchitecture(
@@ -108,14 +124,15 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
         if not concat:
             raise InvalidArchitecture(f"{kind}_concat is empty: the cell would have no output")
         for node in concat:
-            if not isinstance(node, int) or isinstance(node, bool) or not 2 <= node <= steps + 1:
+            if not _is_int(node) or not 2 <= node <= steps + 1:
                 raise InvalidArchitecture(
                     f"{kind}_concat names node {node!r}, which is not a block of the {kind} cell "
                     f"(blocks 1..{steps} are nodes 2..{steps + 1})"
                 )
+        concat = tuple(int(node) for node in concat)
         if len(set(concat)) != len(concat):
             raise InvalidArchitecture(f"{kind}_concat {list(concat)} names a node twice")
-        read = {state for _, state in pairs}
+        read = {int(state) for _, state in pairs}
         for node in range(2, steps + 2):
             if node not in read and node not in concat:
                 raise InvalidArchitecture(
@@ -206,14 +223,23 @@ def format_darts(genotype: DartsGenotype) -> str:
 
 
 def _literal(node: ast.AST) -> Any:
-    """A literal, or ``range(a, b)`` as DARTS search logs write concat lists."""
+    """A literal, or ``range(a, b)`` as DARTS search logs write concat lists.
+
+    A range longer than :data:`MAX_RANGE` is refused rather than expanded (a cell has a handful
+    of nodes; ``range(0, 10**12)`` would only exhaust memory).
+    """
     if (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "range"
         and not node.keywords
     ):
-        return list(range(*(ast.literal_eval(arg) for arg in node.args)))
+        span = range(*(ast.literal_eval(arg) for arg in node.args))
+        if not span.start - MAX_RANGE <= span.stop <= span.start + MAX_RANGE:
+            raise InvalidArchitecture(
+                f"{ast.unparse(node)} is longer than {MAX_RANGE} nodes; a cell has only a few"
+            )
+        return list(span)
     return ast.literal_eval(node)
 
 
@@ -232,7 +258,9 @@ def parse_darts(text: str) -> DartsGenotype:
     try:
         values = [_literal(arg) for arg in call.args]
         keywords = {kw.arg: _literal(kw.value) for kw in call.keywords}
-    except (ValueError, TypeError, SyntaxError) as error:
+    except InvalidArchitecture:
+        raise
+    except (ValueError, TypeError, SyntaxError, OverflowError, MemoryError) as error:
         raise InvalidArchitecture(f"a DARTS genotype holds only literals: {error}") from error
     fields = dict(zip(DartsGenotype._fields, values)) | keywords
     missing = [f for f in DartsGenotype._fields if f not in fields]
@@ -241,7 +269,10 @@ def parse_darts(text: str) -> DartsGenotype:
             f"a DARTS genotype has exactly the fields {DartsGenotype._fields}; got {sorted(fields)}"
         )
     pairs = {
-        k: [tuple(p) if isinstance(p, list) else p for p in fields[k]] for k in ("normal", "reduce")
+        k: [tuple(p) if isinstance(p, list) else p for p in fields[k]]
+        if isinstance(fields[k], (list, tuple))
+        else fields[k]  # not a list: validate_darts says so
+        for k in ("normal", "reduce")
     }
     return validate_darts(DartsGenotype(**(fields | pairs)))
 
