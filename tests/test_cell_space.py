@@ -3,6 +3,7 @@ reduction cell.  Sizes against brute force, properties, hash invariances, errors
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 
@@ -54,32 +55,58 @@ def _swap_free(block: Block) -> tuple:
     return (tuple(sorted(zip(block.inputs, block.ops))), block.combine)
 
 
+def _raw_blocks(blocks: int, ops: tuple, combine: tuple) -> list[Block]:
+    """Every block with raw input indices in a range wider than valid (-1 .. B+2)."""
+    states = range(-1, blocks + 3)
+    return [
+        Block((a, b), (op_a, op_b), c)
+        for a, b, op_a, op_b, c in itertools.product(states, states, ops, ops, combine)
+    ]
+
+
+def _accepted(space: CellSpace, genotype: CellGenotype) -> bool:
+    try:
+        space.validate(genotype)
+    except InvalidArchitecture:
+        return False
+    return True
+
+
 @pytest.mark.parametrize(("blocks", "ops", "combine"), CONFIGS)
 def test_cell_counts_match_brute_force(blocks, ops, combine):
+    """Independent of the formula and of block_choices: try every raw choice of every block
+    (input indices -1..B+2, all ops and combines) and keep the cells validate() accepts."""
     space = CellSpace(blocks, ops, combine)
-    cells = list(space.enumerate_cells())
-    assert len(cells) == len(set(cells)) == space.cell_size()
-    for c in cells:  # every listed cell is valid on its own
-        space._validate_cell(c, "normal cell")
-    # brute force, independent of the encoding: every way of making the 5 choices per block
-    expected = 1
-    for k in range(1, blocks + 1):
-        expected *= len(range(k + 1)) ** 2 * len(ops) ** 2 * len(combine)
-    assert space.cell_size() == expected
-    symmetric = {tuple(_swap_free(b) for b in c.blocks) for c in cells}
-    assert len(symmetric) == space.cell_size_up_to_symmetry()
+    raw = _raw_blocks(blocks, ops, combine)
+    valid = [
+        c
+        for c in (Cell(bs) for bs in itertools.product(raw, repeat=blocks))
+        if _accepted(space, CellGenotype(c, c))
+    ]
+    assert len(valid) == len(set(valid)) == space.cell_size()
+    assert space.size() == len(valid) ** 2  # normal and reduction cell are chosen independently
+    assert set(valid) == set(space.enumerate_cells())  # the encoding lists exactly these
+    up_to_swaps = {tuple(_swap_free(b) for b in c.blocks) for c in valid}
+    assert len(up_to_swaps) == space.cell_size_up_to_symmetry()
+    assert space.size_up_to_symmetry() == len(up_to_swaps) ** 2
 
 
 @pytest.mark.parametrize(("blocks", "ops", "combine"), [c for c in CONFIGS if c[0] == 1])
 def test_genotype_counts_match_brute_force(blocks, ops, combine):
+    """Whole genotypes (normal x reduction cell), raw choices filtered by validate()."""
     space = CellSpace(blocks, ops, combine)
-    genotypes = list(space.enumerate())
-    assert len(genotypes) == len(set(genotypes)) == space.size() == space.cell_size() ** 2
-    canonical = {space.canonical(g) for g in genotypes}
-    assert len(canonical) == space.size_up_to_symmetry()
-    # the hash merges at least the swaps (and may merge more: isomorphic cells)
-    hashes = {space.arch_hash(g) for g in genotypes[:: max(1, len(genotypes) // 400)]}
-    assert len(hashes) <= space.size_up_to_symmetry()
+    cells = [Cell((b,)) for b in _raw_blocks(blocks, ops, combine)]
+    valid = [g for g in (CellGenotype(n, r) for n in cells for r in cells) if _accepted(space, g)]
+    assert len(valid) == len(set(valid)) == space.size()
+    assert set(valid) == set(space.enumerate())
+    up_to_swaps = {
+        tuple(_swap_free(b) for cell in (g.normal, g.reduction) for b in cell.blocks) for g in valid
+    }
+    assert len(up_to_swaps) == space.size_up_to_symmetry()
+    assert len({space.canonical(g) for g in valid}) == space.size_up_to_symmetry()
+    # the hash merges at least the swaps: a genotype and its canonical form hash the same
+    for g in valid[:: max(1, len(valid) // 200)]:
+        assert space.arch_hash(g) == space.arch_hash(space.canonical(g))
 
 
 def test_default_space_size_is_exact():
@@ -448,7 +475,8 @@ def test_widget_updates_live():
 
 def test_hash_classes_are_exactly_the_isomorphism_classes():
     """On a space small enough to list (2 blocks, 2 ops, add): cells with equal hashes have
-    isomorphic computation graphs (no false merges), checked with networkx's exact test."""
+    isomorphic computation graphs (no false merges) and cells with different hashes do not (no
+    false splits), checked with networkx's exact test on every pair of classes."""
     import networkx as nx
 
     tiny = CellSpace(num_blocks=2, ops=("skip_connect", "max_pool_3x3"), combine=("add",))
@@ -458,5 +486,8 @@ def test_hash_classes_are_exactly_the_isomorphism_classes():
         buckets.setdefault(tiny.arch_hash(genotype), []).append(tiny.graph(genotype))
     assert len(buckets) == 165
     same = {"node_match": lambda a, b: a["label"] == b["label"], "edge_match": dict.__eq__}
-    for graphs in buckets.values():
+    for graphs in buckets.values():  # equal hashes: isomorphic (no false merges)
         assert all(nx.is_isomorphic(graphs[0], g, **same) for g in graphs[1:])
+    representatives = [graphs[0] for graphs in buckets.values()]
+    for a, b in itertools.combinations(representatives, 2):  # different hashes: not isomorphic
+        assert not nx.is_isomorphic(a, b, **same)
