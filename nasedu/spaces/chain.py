@@ -54,8 +54,9 @@ class ChainSpace(SearchSpace[ChainGenotype]):
     ``layer_types`` maps a layer type to its hyperparameter choices (see
     :data:`~nasedu.spaces.layers.DEFAULT_LAYER_TYPES`).  ``sample`` is uniform over *genotypes*:
     a depth is drawn in proportion to the number of chains of that depth, which is what "a
-    random architecture" should mean (drawing the depth uniformly would over-sample short
-    chains by a factor of L**(max - min)).
+    random architecture" should mean.  Drawing the depth uniformly instead would make every
+    chain of ``min_layers`` layers L**(max - min) times as likely as every chain of
+    ``max_layers`` layers.
     """
 
     name = "chain"
