@@ -25,10 +25,23 @@ concatenate the unused blocks, so they are also genotypes of :class:`~nasedu.spa
 by later blocks, which a NASNet cell cannot express.
 
 :func:`network` builds the DARTS evaluation network (:class:`~nasedu.networks.cell.CellNetwork`).
-DARTS V2 has 3.3M parameters on CIFAR-10 (Table 1 of the DARTS paper) and 4.7M on ImageNet
-(Table 3), as ``tests/test_zoo.py`` checks.  Table 3 also prints 574M multiply-adds; counting
-convolutions and linear layers (:func:`~nasedu.measure.count_macs`) gives 530M, as other
-re-counts do (github.com/quark0/darts, issue 46: the paper's counting script is unpublished).
+
+**What matches the papers, and what does not.**  DARTS V2 has 3.3M parameters on CIFAR-10 (Table
+1 of the DARTS paper) and 4.7M on ImageNet (Table 3), as ``tests/test_zoo.py`` checks.  Table 3
+also prints 574M multiply-adds; counting convolutions and linear layers
+(:func:`~nasedu.measure.count_macs`) gives 530M, as other re-counts do (github.com/quark0/darts,
+issue 46: the paper's counting script is unpublished), so the 574M is *not* reproduced.  The
+other cells in the same DARTS CIFAR-10 network do **not** have the sizes the papers print:
+
+* DARTS V1 has 3,169,414 parameters here (3.2M); Table 1 of the DARTS paper prints 3.3M for
+  "DARTS (first order) + cutout".
+* NASNet-A has 3,830,950 here (3.8M); the NASNet paper's 3.3M (Table 1, "NASNet-A (6 @ 768)")
+  is a different network: NASNet's own macro architecture and its TensorFlow cells, which also
+  concatenate states this genotype does not (see :mod:`nasedu.spaces.cell`).
+* AmoebaNet-A has 3,145,078 here (3.1M); the 3.2M of DARTS Table 1 comes from the AmoebaNet
+  paper's own network.
+
+These three counts are regression snapshots of this implementation, not paper numbers.
 """
 
 from __future__ import annotations
@@ -215,6 +228,12 @@ def network(name: str, dataset: str = "cifar10", **overrides: Any):
     set ``auxiliary``/``drop_path`` (DARTS trains with ``auxiliary=True`` (weight 0.4) and
     ``drop_path=0.2`` on CIFAR-10; both default to off here).  Example: the small network of
     the lead's benchmark is ``network("darts_v2", C=16, layers=8)``.
+
+    **No drop-path schedule.**  ``drop_path`` is a constant probability from the first step.
+    The DARTS training script instead raises it linearly from 0 to 0.2 over training
+    (``model.drop_path_prob = 0.2 * epoch / epochs`` at the start of every epoch); nothing here
+    does that for you.  To reproduce it, set the network's ``drop_path_prob`` attribute yourself
+    between epochs (:func:`nasedu.train.fit` has no per-epoch hook).
     """
     from .networks.cell import CellNetwork
 

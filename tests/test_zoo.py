@@ -43,24 +43,35 @@ def test_darts_v2_cifar10_has_3_3m_parameters():
     assert count_parameters(zoo.network("darts_v2", auxiliary=True), auxiliary=False) == params
 
 
-def test_darts_v2_imagenet_has_4_7m_parameters_and_about_574m_multiply_adds():
-    """DARTS paper, Table 3 (mobile setting): 4.7M parameters, 574M multiply-adds (C=48, 14
-    cells, 224x224).  Counting convolutions and linear layers, as count_macs does, gives 530M:
-    the paper's counting script was never published, and others counting conv+fc layers also
-    get 523-545M (github.com/quark0/darts, issue 46).  We check our count to within 10%."""
-    model = zoo.network("darts_v2", dataset="imagenet")
-    params = count_parameters(model, auxiliary=False)
+@pytest.fixture(scope="module")
+def darts_v2_imagenet():
+    return zoo.network("darts_v2", dataset="imagenet")
+
+
+def test_darts_v2_imagenet_has_4_7m_parameters(darts_v2_imagenet):
+    """DARTS paper, Table 3 (mobile setting): 4.7M parameters (C=48, 14 cells, 224x224)."""
+    params = count_parameters(darts_v2_imagenet, auxiliary=False)
     assert round(params / 1e6, 1) == 4.7
     assert params == 4_718_752
-    macs = count_macs(model, (3, 224, 224))  # the only ImageNet-size forward pass of the tests
+
+
+def test_darts_v2_imagenet_multiply_adds_regression_snapshot(darts_v2_imagenet):
+    """Regression snapshot of THIS implementation, not a paper number.
+
+    DARTS Table 3 prints 574M multiply-adds.  That number cannot be reproduced by counting
+    convolutions and linear layers, which is what count_macs does: it gives 529.9M, as other
+    conv+fc re-counts do (523-545M, github.com/quark0/darts, issue 46; the paper's counting
+    script was never published).  So we pin our exact count, and assert the paper's number is
+    *not* what we get, rather than hide the gap behind a tolerance."""
+    macs = count_macs(darts_v2_imagenet, (3, 224, 224))  # the only ImageNet-size forward pass
     assert macs == 529_911_552
-    assert abs(macs - 574e6) / 574e6 < 0.1
+    assert round(macs / 1e6) != 574
 
 
-def test_zoo_cifar_sizes_are_pinned():
-    """The other cells in the same DARTS CIFAR-10 network (C=36, 20 cells), for the record.
-    (The papers' own numbers for NASNet-A and AmoebaNet-A come from their own macro
-    architectures; DARTS's Table 1 prints 3.3M for its first-order cell, this network has 3.2M.)"""
+def test_zoo_cifar_parameter_counts_regression_snapshot():
+    """Regression snapshot of THIS implementation, not paper numbers: every zoo cell in the same
+    DARTS CIFAR-10 network (C=36, 20 cells, no auxiliary head).  Only DARTS V2 matches a
+    printed number (3.3M, see above); for the others see the next test."""
     counts = {name: count_parameters(zoo.network(name)) for name in zoo.GENOTYPES}
     assert counts == {
         "nasnet_a": 3_830_950,
@@ -68,6 +79,20 @@ def test_zoo_cifar_sizes_are_pinned():
         "darts_v1": 3_169_414,
         "darts_v2": 3_349_342,
     }
+
+
+def test_darts_v1_and_nasnet_a_differ_from_the_printed_numbers():
+    """Where this network does NOT reproduce a printed number, said explicitly.
+
+    DARTS paper (Liu, Simonyan, Yang 2019), Table 1 prints 3.3M parameters for "DARTS (first
+    order) + cutout"; the DARTS_V1 genotype of the reference code in this network has 3.2M.
+    NASNet paper (Zoph et al. 2018), Table 1 prints 3.3M for "NASNet-A (6 @ 768)", a different
+    network (NASNet's macro architecture and TensorFlow cells, which concatenate more states);
+    the NASNet-A genotype in the DARTS network has 3.8M."""
+    darts_v1 = count_parameters(zoo.network("darts_v1"))
+    nasnet_a = count_parameters(zoo.network("nasnet_a"))
+    assert round(darts_v1 / 1e6, 1) == 3.2  # paper: 3.3
+    assert round(nasnet_a / 1e6, 1) == 3.8  # paper: 3.3
 
 
 # -- the networks ----------------------------------------------------------------------------------
