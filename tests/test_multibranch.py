@@ -7,6 +7,7 @@ import json
 from collections import Counter
 from math import comb
 
+import numpy as np
 import pytest
 import torch
 from conftest import vocabularies
@@ -364,3 +365,18 @@ def test_plot_draws_on_the_given_axes():
         assert ax.patches
     finally:
         plt.close(fig)
+
+
+def test_bad_build_arguments_and_node_inputs_are_clear_errors():
+    space = MultiBranchSpace(max_layers=2)
+    genotype = space.sample(0)
+    with pytest.raises(InvalidArchitecture, match="input_shape"):
+        space.build(genotype, input_shape=(8, 8))
+    with pytest.raises(InvalidArchitecture, match="at least 2 classes"):
+        space.build(genotype, num_classes=0)
+    layer = Layer("conv", filters=16, kernel=3, stride=1)
+    with pytest.raises(InvalidArchitecture, match="tuple of tensor indices"):
+        BranchNode(layer, 0)
+    assert BranchNode(layer, (np.int64(0),)).inputs == (0,)
+    with pytest.raises(InvalidArchitecture, match="not valid JSON"):
+        space.from_json("{not json")

@@ -23,7 +23,8 @@ notebook works on all of them:
 
 ``rng`` arguments accept an ``int`` seed, a ``numpy.random.Generator`` or ``None`` (fresh
 entropy).  The same seed gives the same genotype on every machine: spaces draw only from numpy's
-``Generator``, whose streams are platform independent.
+``Generator``, whose streams are platform independent (numpy keeps them stable across
+releases in practice but does not promise it; a seed pinned in a test would show a change).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "SearchSpace",
     "SpaceTooLarge",
     "as_rng",
+    "check_io",
     "graph_hash",
 ]
 
@@ -148,6 +150,27 @@ def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "
             return history.hexdigest()[:32]
 
 
+def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
+    """Check the arguments every ``build`` takes; returns ``(channels, height, width)``.
+
+    A network needs an image shape of three positive integers and at least two classes; a
+    wrong value raises :class:`InvalidArchitecture` here instead of an obscure torch error.
+    """
+    try:
+        c, h, w = (int(s) for s in input_shape)
+    except (TypeError, ValueError):
+        raise InvalidArchitecture(
+            f"input_shape must be (channels, height, width), e.g. (1, 8, 8); got {input_shape!r}"
+        ) from None
+    if min(c, h, w) < 1:
+        raise InvalidArchitecture(f"input_shape {input_shape!r} has a size below 1")
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise InvalidArchitecture(f"num_classes must be an integer, got {num_classes!r}")
+    if num_classes < 2:
+        raise InvalidArchitecture(f"a classifier needs at least 2 classes, got {num_classes}")
+    return c, h, w
+
+
 class SearchSpace(abc.ABC, Generic[G]):
     """Base class of every search space (see the module docstring for the protocol).
 
@@ -229,7 +252,10 @@ class SearchSpace(abc.ABC, Generic[G]):
     def from_json(self, data: dict[str, Any] | str) -> G:
         """Read a genotype written by :meth:`to_json` (a dict, or its JSON text) and validate it."""
         if isinstance(data, str):
-            data = json.loads(data)
+            try:
+                data = json.loads(data)
+            except json.JSONDecodeError as error:
+                raise InvalidArchitecture(f"not valid JSON: {error}") from error
         if not isinstance(data, dict) or "genotype" not in data:
             raise InvalidArchitecture("expected a dict with keys 'space' and 'genotype'")
         if data.get("space", self.name) != self.name:

@@ -23,7 +23,15 @@ from typing import Any
 
 import networkx as nx
 
-from .base import InvalidArchitecture, RngLike, SearchSpace, as_rng, choose, uniform_index
+from .base import (
+    InvalidArchitecture,
+    RngLike,
+    SearchSpace,
+    as_rng,
+    check_io,
+    choose,
+    uniform_index,
+)
 from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value
 
 __all__ = ["ChainGenotype", "ChainSpace"]
@@ -172,8 +180,8 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         """The chain as a ``torch.nn.Module`` (layers, then global pooling and a linear layer)."""
         from ..networks.chain import ChainNetwork
 
-        c, h, w = (int(s) for s in input_shape)
-        return ChainNetwork(self.validate(genotype).layers, (c, h, w), num_classes)
+        shape = check_io(input_shape, num_classes)
+        return ChainNetwork(self.validate(genotype).layers, shape, int(num_classes))
 
     def plot(self, genotype: ChainGenotype, ax=None):
         from ..viz.basic import plot_layers

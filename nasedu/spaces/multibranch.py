@@ -30,8 +30,17 @@ from functools import cache
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
-from .base import InvalidArchitecture, RngLike, SearchSpace, as_rng, choose, uniform_index
+from .base import (
+    InvalidArchitecture,
+    RngLike,
+    SearchSpace,
+    as_rng,
+    check_io,
+    choose,
+    uniform_index,
+)
 from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value
 
 __all__ = [
@@ -61,7 +70,13 @@ class BranchNode:
     merge: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "inputs", tuple(self.inputs))
+        if isinstance(self.inputs, (int, np.integer, str)):
+            raise InvalidArchitecture(
+                f"inputs must be a tuple of tensor indices, e.g. ({self.inputs},), "
+                f"not {self.inputs!r}"
+            )
+        inputs = tuple(int(j) if isinstance(j, np.integer) else j for j in self.inputs)
+        object.__setattr__(self, "inputs", inputs)
 
     def __repr__(self) -> str:
         source = (
@@ -385,8 +400,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         """The network as a ``torch.nn.Module`` (a :class:`~nasedu.networks.MultiBranchNetwork`)."""
         from ..networks.multibranch import MultiBranchNetwork
 
-        c, h, w = (int(s) for s in input_shape)
-        return MultiBranchNetwork(self.validate(genotype).nodes, (c, h, w), num_classes)
+        shape = check_io(input_shape, num_classes)
+        return MultiBranchNetwork(self.validate(genotype).nodes, shape, int(num_classes))
 
     def plot(self, genotype: MultiBranchGenotype, ax=None):
         from ..viz.basic import plot_layers
