@@ -433,6 +433,25 @@ def test_drop_path_drops_whole_examples_and_keeps_the_mean():
     assert drop_path(x, 0.0) is x
 
 
+def test_drop_path_leaves_identity_ops_alone():
+    """NASNet/DARTS drop path zeroes the results of ops, never of identity ops (the DARTS code:
+    ``if not isinstance(op, Identity): h = drop_path(h, drop_prob)``)."""
+    from nasedu.networks.cell import CellLayer
+    from nasedu.spaces.cell import WiredCell
+
+    x0, x1 = torch.randn(64, 4, 4, 4), torch.randn(64, 4, 4, 4)
+    for ops, dropped in (
+        (("skip_connect", "skip_connect"), False),
+        (("conv_1x1", "conv_1x1"), True),
+    ):
+        layer = CellLayer(WiredCell((Block((0, 1), ops),), (2,)), 4, 4, 4, False, False).train()
+        torch.manual_seed(0)
+        plain = layer(x0, x1, 0.0)
+        torch.manual_seed(0)
+        heavy = layer(x0, x1, 0.9)
+        assert torch.equal(plain, heavy) is not dropped
+
+
 def test_concat_cells_do_not_fit_darts():
     concat = _with_block(1, Block((0, 1), ("conv_1x1",) * 2, "concat"))
     with pytest.raises(InvalidArchitecture, match="normal cell, block 1 combines by 'concat'"):

@@ -121,6 +121,51 @@ def test_network_layout_follows_darts():
     assert logits.shape == aux.shape == (2, 1000)
 
 
+def test_nasnet_reduction_cell_strides_only_the_ops_on_cell_inputs():
+    """NASNet (Zoph et al. 2018, Sec. 3): in a reduction cell the ops applied to the cell's
+    inputs have stride 2; ops reading block outputs (already reduced) have stride 1."""
+    model = zoo.network("nasnet_a", **SMALL)
+    cell = next(c for c in model.cells if c.reduction)
+    sizes: list[tuple[int, int]] = []
+    hooks = [
+        op.register_forward_hook(lambda m, i, o: sizes.append((i[0].shape[-1], o.shape[-1])))
+        for op in cell.ops
+    ]
+    model.eval()
+    with torch.no_grad():
+        model(torch.randn(1, 3, 32, 32))
+    for hook in hooks:
+        hook.remove()
+    assert len(sizes) == len(cell.inputs) == 10
+    reads_cell_input = [state < 2 for state in cell.inputs]
+    assert sum(reads_cell_input) == 7 and not all(reads_cell_input)  # both kinds present
+    for (size_in, size_out), on_input in zip(sizes, reads_cell_input):
+        assert size_out == (size_in // 2 if on_input else size_in)
+
+
+def test_auxiliary_head_position_and_channels_follow_darts():
+    """DARTS reference code (cnn/model.py, NetworkCIFAR): the auxiliary head reads the output of
+    cell 2 * layers // 3 (cell 13 of 20, the second reduction cell) and AuxiliaryHeadCIFAR is
+    ReLU, AvgPool(5, stride 3) to 2x2, Conv2d(C, 128, 1), BN, ReLU, Conv2d(128, 768, 2), BN, ReLU,
+    Linear(768, 10).  For DARTS V2 at C=36, C = 4 nodes x 144 channels = 576."""
+    model = zoo.network("darts_v2", auxiliary=True)
+    layers = len(model.cells)
+    assert 2 * layers // 3 == 13 and model.cells[13].reduction
+    convs = [m for m in model.auxiliary_head.features if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [
+        (576, 128, (1, 1)),
+        (128, 768, (2, 2)),
+    ]
+    assert model.auxiliary_head.classifier.in_features == 768
+    seen = {}
+    model.cells[13].register_forward_hook(lambda m, i, o: seen.setdefault("cell", o))
+    model.auxiliary_head.register_forward_hook(lambda m, i, o: seen.setdefault("aux", i[0]))
+    model.train()
+    model(torch.randn(2, 3, 32, 32))
+    assert seen["aux"] is seen["cell"]
+    assert seen["cell"].shape == (2, 576, 8, 8)
+
+
 def test_cellspace_build_is_the_same_network():
     """NASNet-A from its CellSpace genotype with N=6 is the DARTS CIFAR network (6+1+6+1+6)."""
     genotype = zoo.cell_genotype("NASNet-A")
