@@ -19,6 +19,9 @@ The papers' op lists are tuples of names over this registry:
 * ``DARTS_OPS`` -- the 8 candidate operations of Liu, Simonyan and Yang (2019), "DARTS:
   Differentiable Architecture Search", Section 3.1, including the no-connection op ``none``.
 
+NASNet's "3x3 dilated convolution" is ``dil_conv_3x3`` here: a *separable* convolution with
+dilation 2, as the DARTS code implements it (the NASNet paper does not say which kind).
+
 Conventions (those of the DARTS and NASNet code): convolutions inside cells are
 *pre-activation* (ReLU -> conv -> batch norm); separable convolutions are applied twice; every
 op keeps the spatial size at ``stride=1`` ("same" padding) and halves it (rounding up) at

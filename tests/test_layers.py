@@ -211,3 +211,13 @@ def test_describe_has_one_line_per_type():
         ["dil_conv", "12"],
         ["pool", "8"],
     ]
+
+
+def test_even_kernels_with_same_padding_are_refused():
+    """'same' padding needs a centre pixel: an even kernel would silently shrink the image."""
+    with pytest.raises(ValueError, match="even sizes"):
+        LayerChoices({"conv": {"filters": (8,), "kernel": (2, 3), "stride": (1,)}})
+    valid = LayerChoices(
+        {"pool": {"kind": ("max",), "kernel": (2,), "stride": (2,), "padding": ("valid",)}}
+    )
+    assert valid.count == 1

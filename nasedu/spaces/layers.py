@@ -174,6 +174,13 @@ class LayerChoices:
                     self._check_value(op, name, value, ValueError)
                 # numpy integers become Python ints, so that genotypes can be written as JSON
                 checked[name] = tuple(v if isinstance(v, str) else int(v) for v in values)
+            same = "same" in checked.get("padding", ("same",))
+            even = [k for k in checked["kernel"] if k % 2 == 0]
+            if same and even:
+                raise ValueError(
+                    f"{op}.kernel: even sizes {even} cannot keep the resolution with 'same' "
+                    "padding (there is no centre pixel); use odd kernels, or padding ('valid',)"
+                )
             self.types[op] = checked
         self._per_type = {op: math.prod(len(v) for v in p.values()) for op, p in self.types.items()}
         self.count: int = sum(self._per_type.values())
