@@ -26,6 +26,7 @@ from nasedu.spaces.darts_format import (
     to_darts,
     validate_darts,
 )
+from nasedu.viz.cell import STRIDE_TAG
 
 SPACE = CellSpace()
 SMALL = CellSpace(num_blocks=3, ops=("skip_connect", "max_pool_3x3", "conv_1x1"))
@@ -464,6 +465,12 @@ def test_plot_draws_both_cells():
     fig = SPACE.plot(SPACE.sample(0))
     assert len(fig.axes) == 2
     assert fig.axes[0].get_title() == "normal cell"
+    stride_tags = [
+        sum(t.get_text() == STRIDE_TAG for t in ax.texts) for ax in fig.axes
+    ]  # one per op reading a cell input, in the reduction cell only
+    reduction = SPACE.sample(0).reduction
+    assert stride_tags == [0, sum(k < 2 for b in reduction.blocks for k in b.inputs)]
+    assert stride_tags[1] > 0
     plt.close(fig)
     _, ax = plt.subplots()  # one Axes given: both cells are drawn inside it
     assert SPACE.plot(SPACE.sample(0), ax=ax) is ax.figure

@@ -4,7 +4,9 @@ The two cell inputs ``h_{i-1}`` and ``h_i`` sit at the bottom.  Every block is d
 op boxes (coloured by op family, see :func:`~nasedu.viz.colors.op_color`) feeding its combine node
 (``+`` for addition, ``cat`` for concatenation); blocks are stacked in rows by how many blocks lie
 between them and the inputs.  The blocks that form the cell's output feed the ``concat`` box on
-top, which is the cell's output ``h_{i+1}``.
+top, which is the cell's output ``h_{i+1}``.  In a reduction cell every op that reads a cell
+input runs at stride 2 and carries a red ``/2`` tag (:data:`STRIDE_TAG`); ops reading block
+outputs, already at the reduced resolution, run at stride 1 and carry none.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..spaces.cell import WiredCell, state_name
 from .colors import op_color
 
-__all__ = ["op_label", "plot_cell", "plot_genotype"]
+__all__ = ["STRIDE_TAG", "op_label", "plot_cell", "plot_genotype"]
 
 _SHORT = {
     "skip_connect": "identity",
@@ -27,6 +29,8 @@ _SHORT = {
 }
 
 OP_W, OP_H, ROW, SLOT = 1.15, 0.55, 2.2, 2.7
+STRIDE_TAG = "/2"
+"""Tag drawn on the ops of a reduction cell that read a cell input (they have stride 2)."""
 
 
 def op_label(op: str) -> str:
@@ -77,7 +81,10 @@ def _box(ax, x, y, w, h, text, colour, fontsize=7) -> None:
 
 
 def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: bool = False):
-    """Draw one cell (a :class:`~nasedu.spaces.cell.WiredCell`); returns the Axes."""
+    """Draw one cell (a :class:`~nasedu.spaces.cell.WiredCell`); returns the Axes.
+
+    ``reduction=True`` tags every op reading a cell input with :data:`STRIDE_TAG` (stride 2).
+    """
     levels = _levels(cell)
     depth = max(levels)
     rows: dict[int, list[int]] = {}
@@ -103,6 +110,18 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
                 ox = cx + (side - 0.5) * (OP_W + 0.2)
                 _box(ax, ox, y_op, OP_W, OP_H, op_label(op), op_color(op), fontsize=6.5)
                 op_pos[(k, side)] = (ox, y_op)
+                if reduction and block.inputs[side] < 2:
+                    ax.text(
+                        ox + OP_W / 2,
+                        y_op + OP_H / 2,
+                        STRIDE_TAG,
+                        ha="center",
+                        va="center",
+                        fontsize=6.5,
+                        fontweight="bold",
+                        color="#b22222",
+                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "lw": 0.5},
+                    )
                 _arrow(ax, (ox, y_op + OP_H / 2), (cx, y_comb - 0.2))
             symbol = "+" if block.combine == "add" else "cat"
             ax.text(
@@ -166,7 +185,7 @@ def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = No
             axes = [axes.inset_axes([0, 0, 0.5, 1]), axes.inset_axes([0.5, 0, 0.5, 1])]
         fig = axes[0].figure
     plot_cell(normal, axes[0])
-    plot_cell(reduction, axes[1], reduction=True, title="reduction cell (stride 2 on inputs)")
+    plot_cell(reduction, axes[1], reduction=True, title=f"reduction cell ({STRIDE_TAG}: stride 2)")
     if title:
         fig.suptitle(title)
     return fig
