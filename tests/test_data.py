@@ -126,3 +126,22 @@ def test_cifar10_rejects_a_corrupt_batch(tmp_path):
         pickle.dump({b"labels": [1, 2]}, f)
     with pytest.raises(ValueError, match="data_batch_3"):
         load_cifar10(tmp_path)
+
+
+def test_cifar10_rejects_out_of_range_labels(tmp_path):
+    folder = _write_fake_cifar(tmp_path / "cifar-10-batches-py")
+    with open(folder / "test_batch", "wb") as f:
+        pickle.dump({b"data": np.zeros((2, 3072), np.uint8), b"labels": [1, 12]}, f)
+    with pytest.raises(ValueError, match=r"0\.\.9"):
+        load_cifar10(tmp_path)
+
+
+def test_load_treats_a_path_and_its_string_as_one_data_set(tmp_path):
+    _write_fake_cifar(tmp_path / "cifar-10-batches-py")
+    assert data.load("cifar10", root=tmp_path, val=10) is data.load(
+        "cifar10", root=str(tmp_path), val=10
+    )
+
+
+def test_shrink_to_zero_is_honoured():
+    assert len(data.load("digits").shrink(val=0).val) == 0

@@ -15,6 +15,7 @@ Loaded data sets are cached in memory, so calling ``load`` again is free.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +40,16 @@ def _loader(name: str) -> Callable[..., Dataset]:
     return getattr(importlib.import_module(module), function)
 
 
+def _option_key(value: Any) -> str:
+    if isinstance(value, (str, os.PathLike)):
+        return "path:" + os.path.normpath(os.fspath(value))
+    return repr(value)
+
+
 def load(name: str = "digits", **options: Any) -> Dataset:
     """Load the data set ``name`` (see the module docstring); results are cached per options."""
-    key = (name, tuple(sorted((k, repr(v)) for k, v in options.items())))
+    # a Path and the same path as a string are the same option (one copy in memory)
+    key = (name, tuple(sorted((k, _option_key(v)) for k, v in options.items())))
     if key not in _CACHE:
         _CACHE[key] = _loader(name)(**options)
     return _CACHE[key]

@@ -62,7 +62,10 @@ def download_cifar10(root: str | Path) -> Path:
     if _md5(archive) != MD5:
         raise OSError(f"{archive} does not have the published MD5 {MD5}: delete it and retry")
     with tarfile.open(archive) as tar:
-        tar.extractall(root, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python >= 3.10.12: refuse unsafe archive members
+            tar.extractall(root, filter="data")
+        else:  # pragma: no cover - older Pythons
+            tar.extractall(root)
     return root / FOLDER
 
 
@@ -81,6 +84,8 @@ def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         labels = np.asarray(batch[b"labels"], dtype=np.int64)
     except (KeyError, ValueError) as error:
         raise ValueError(f"{path} is not a CIFAR-10 python batch: {error}") from error
+    if len(labels) != len(data) or labels.min(initial=0) < 0 or labels.max(initial=0) > 9:
+        raise ValueError(f"{path}: expected one label in 0..9 per image")
     return data, labels
 
 
