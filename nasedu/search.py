@@ -255,11 +255,12 @@ def tournament_evolution(
 ) -> SearchHistory:
     """Tournament evolution of Liu et al. (2018), Section 3.3.
 
-    The population starts with ``population_size`` genotypes (``initial`` if given -- the
-    paper diversifies trivial genotypes by many random mutations -- else random samples), all
-    evaluated.  Each later step picks ``max(2, round(tournament_fraction * len(population)))``
-    members at random, mutates the best, evaluates the child and *adds* it: no one is ever
-    removed, so the population grows by one per step.
+    The population starts with ``population_size`` genotypes, all evaluated: ``initial`` if
+    given, else the space's own ``initial(rng)`` where it has one (the paper diversifies a
+    trivial genotype by many random mutations, Sec. 3.2), else random samples.  Each later
+    step picks ``max(2, round(tournament_fraction * len(population)))`` members at random,
+    mutates the best, evaluates the child and *adds* it: no one is ever removed, so the
+    population grows by one per step.
     """
     _check_budget(budget)
     if not 0 < tournament_fraction <= 1:
@@ -277,11 +278,12 @@ def tournament_evolution(
         },
     )
     evaluate = _Evaluator(space, objective, history, history_path, progress, budget)
+    start = getattr(space, "initial", space.sample)
     population: list[tuple[Any, float]] = []
     try:
         for step in range(budget):
             if step < population_size:
-                genotype = starters[step] if step < len(starters) else space.sample(rng)
+                genotype = starters[step] if step < len(starters) else start(rng)
             else:
                 k = min(len(population), max(2, round(tournament_fraction * len(population))))
                 parent = _tournament_winner(population, k, rng)

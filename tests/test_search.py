@@ -136,3 +136,20 @@ def test_random_search_can_use_another_sampler(space):
     history = random_search(space, filters_score, 4, sampler=lambda rng: only, progress=False)
     assert all(r["genotype"] == space.genotype_to_data(only) for r in history.records)
     assert sum(r["cached"] for r in history.records) == 3
+
+
+def test_tournament_evolution_never_removes_anyone_and_grows_its_tournament(space, monkeypatch):
+    """Liu et al. (2018), Sec. 3.3: the population only grows; the tournament is 5% of it."""
+    import nasedu.search as search_module
+
+    sizes = []
+    real = search_module._tournament_winner
+
+    def spy(population, k, rng):
+        sizes.append((len(population), k))
+        return real(population, k, rng)
+
+    monkeypatch.setattr(search_module, "_tournament_winner", spy)
+    tournament_evolution(space, filters_score, 80, population_size=5, rng=0, progress=False)
+    assert [n for n, _ in sizes] == list(range(5, 80))  # one more member after every step
+    assert sizes[0] == (5, 2) and sizes[-1] == (79, 4)  # max(2, round(0.05 * n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 import torch
@@ -94,6 +95,18 @@ def test_quick_mode_caps_the_budget(digits, monkeypatch):
     assert quick()
     result = fit(small_cnn(), digits.shrink(train=100), epochs=50, progress=False)
     assert result.epochs == QUICK_EPOCHS
+
+    class Slow(nn.Module):  # far slower than the quick-mode time cap allows for two epochs
+        def __init__(self):
+            super().__init__()
+            self.net = small_cnn()
+
+        def forward(self, x):
+            time.sleep(0.5) if self.training else None
+            return self.net(x)
+
+    slow = fit(Slow(), digits.shrink(train=512), epochs=2, batch_size=64, progress=False)
+    assert slow.epochs == 1  # cut short by QUICK_SECONDS inside the first epoch (8 batches)
     monkeypatch.setenv("NASEDU_QUICK", "0")
     assert not quick()
 
