@@ -85,6 +85,23 @@ def bench_spaces(steps: int) -> list[dict]:
                     "images/s": ips,
                 }
             )
+    # the hierarchical paper's small model at its own size: 3x32x32, channels 16/32/64
+    space = get_space("hierarchical")
+    for dev in devices():
+        torch.manual_seed(0)
+        model = space.build(space.sample(0), input_shape=(3, 32, 32), num_classes=10)
+        params = sum(p.numel() for p in model.parameters())
+        cpu_steps = max(5, steps // 4) if dev.type == "cpu" else steps
+        ips = images_per_second(model, (3, 32, 32), 32, dev, cpu_steps)
+        rows.append(
+            {
+                "network": "hierarchical small model 3x32x32",
+                "device": dev.type,
+                "mode": "fp32",
+                "params": params,
+                "images/s": ips,
+            }
+        )
     return rows
 
 
@@ -109,7 +126,7 @@ def bench_darts(steps: int) -> list[dict]:
         params = sum(p.numel() for p in model.parameters())
         if options.pop("compile", False):
             model = torch.compile(model.to(device_name))
-        cpu_steps = max(3, steps // 4) if device_name == "cpu" else steps
+        cpu_steps = max(10, steps // 2) if device_name == "cpu" else steps
         ips = images_per_second(
             model, (3, 32, 32), 32, torch.device(device_name), cpu_steps, **options
         )
