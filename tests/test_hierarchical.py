@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 import matplotlib.pyplot as plt
+import networkx as nx
 import pytest
 import torch
 from hypothesis import given, settings
@@ -18,13 +19,14 @@ from scipy.stats import chisquare
 from nasedu.measure import count_parameters
 from nasedu.ops import LIU_PRIMITIVES
 from nasedu.spaces import InvalidArchitecture
-from nasedu.spaces.base import as_rng
+from nasedu.spaces.base import SpaceTooLarge, as_rng
 from nasedu.spaces.hierarchical import (
     NONE,
     HierarchicalGenotype,
     HierarchicalSpace,
     Motif,
     count_valid_matrices,
+    differences,
     motif_index,
 )
 
@@ -33,18 +35,6 @@ SEEDS = st.integers(0, 2**32 - 1)
 TWO = ("conv_1x1_bn_relu", "skip_connect")
 TINY = HierarchicalSpace(primitives=TWO, motifs=(2, 1), nodes=(3, 3))  # 27**3 encodings
 FOUR_LEVELS = HierarchicalSpace(primitives=TWO, motifs=(2, 2, 1), nodes=(3, 3, 3))
-
-
-def differences(a: HierarchicalGenotype, b: HierarchicalGenotype) -> list[tuple]:
-    """Every (level, motif, i, j) whose entry differs between a and b."""
-    return [
-        (level, m, i, j)
-        for level, (motifs_a, motifs_b) in enumerate(zip(a.levels, b.levels), start=2)
-        for m, (x, y) in enumerate(zip(motifs_a, motifs_b))
-        for i, (row_x, row_y) in enumerate(zip(x.matrix, y.matrix))
-        for j, (p, q) in enumerate(zip(row_x, row_y))
-        if p != q
-    ]
 
 
 def primitive_applications(genotype: HierarchicalGenotype, level: int, m: int) -> int:
@@ -83,7 +73,7 @@ def test_mutation_is_valid_and_changes_exactly_one_edge(seed):
         for _ in range(25):  # a random walk
             child = space.mutate(genotype, rng)
             assert space.validate(child) is child
-            (_, _, i, j), *rest = differences(genotype, child)
+            (_, _, i, j, _, _), *rest = differences(genotype, child)
             assert rest == [] and i < j
             genotype = child
 
@@ -93,11 +83,8 @@ def test_mutation_visits_every_level_and_can_add_and_remove_edges():
     genotype, seen = SPACE.sample(rng), Counter()
     for _ in range(400):
         child = SPACE.mutate(genotype, rng)
-        [(level, m, i, j)] = differences(genotype, child)
-        old, new = (
-            genotype.levels[level - 2][m].matrix[i][j],
-            child.levels[level - 2][m].matrix[i][j],
-        )
+        [(level, name, i, j, old, new)] = differences(genotype, child)
+        assert child.motif(level, motif_index(name) + 1).matrix[i][j] == new
         kind = "add" if old == NONE else "remove" if new == NONE else "alter"
         seen[level, kind] += 1
         genotype = child
@@ -348,6 +335,52 @@ def test_bad_genotypes_raise_invalid_architecture_naming_level_motif_and_entry(g
         SPACE.validate(genotype)
 
 
+@pytest.mark.parametrize(
+    "levels, message",
+    [
+        ("abc", "'levels' must be a list"),
+        ([{"a": 1}], "level 2 must be a list of motif matrices, got dict"),
+        ([["abc"]], "level 2, motif m1: the adjacency matrix must be a list of rows, got str"),
+        ([[{"none": 1, "x": 2}]], "level 2, motif m1: .*got dict"),
+        ([[[["none", "none"], "ab"]]], "level 2, motif m1, row 1 must be a list of op names"),
+        ([[], [[["none", 3]]]], r"level 3, motif m1, entry \(0, 1\) must be an op name"),
+    ],
+)
+def test_genotype_data_of_the_wrong_types_names_level_motif_and_row(levels, message):
+    with pytest.raises(InvalidArchitecture, match=message):
+        SPACE.genotype_from_data({"levels": levels})
+    with pytest.raises(InvalidArchitecture, match=message):
+        SPACE.from_json({"space": "hierarchical", "genotype": {"levels": levels}})
+
+
+def test_motif_lookup_refuses_levels_and_numbers_outside_the_genotype():
+    genotype = SPACE.sample(0)
+    assert genotype.motif(2, 6) is genotype.levels[0][5] and genotype.motif(3, 1) is genotype.cell
+    for level, number, message in [
+        (2, 0, r"level 2 has no motif number 0: .*1\.\.6 \(m1, m2, m3, m4, m5, m6\)"),
+        (2, 7, "level 2 has no motif number 7"),
+        (3, 2, r"level 3 has no motif number 2: .*1\.\.1 \(m1\)"),
+        (1, 1, r"level 1 does not exist: motif levels are 2\.\.3"),
+        (4, 1, r"level 4 does not exist: motif levels are 2\.\.3"),
+        (2, "1", "motif number must be an integer"),
+    ]:
+        with pytest.raises(InvalidArchitecture, match=message):
+            genotype.motif(level, number)
+        with pytest.raises(InvalidArchitecture, match=message):
+            genotype.with_motif(level, number, genotype.cell)
+    assert genotype.with_motif(2, 1, genotype.motif(2, 2)).motif(2, 1) == genotype.motif(2, 2)
+
+
+def test_enumerate_lists_valid_genotypes_and_checks_their_number_against_the_limit():
+    valid, total = TINY.size(valid_only=True), TINY.size()
+    assert valid < total
+    listed = list(TINY.enumerate(limit=valid))  # all encodings would exceed this limit
+    assert len(listed) == len(set(listed)) == valid
+    assert all(TINY.validate(g) is g for g in listed)
+    with pytest.raises(SpaceTooLarge, match=f"{valid:,} valid genotypes"):
+        TINY.enumerate(limit=valid - 1)
+
+
 def test_malformed_json_is_invalid_architecture():
     with pytest.raises(InvalidArchitecture, match="malformed"):
         SPACE.from_json({"space": "hierarchical", "genotype": {"motifs": []}})
@@ -429,6 +462,21 @@ def test_four_levels_build_and_flatten():
     genotype = FOUR_LEVELS.initial(0, mutations=50)
     model = FOUR_LEVELS.build(genotype, channels=(4, 8))
     assert model(torch.randn(2, 1, 8, 8)).shape == (2, 10)
+    dag = FOUR_LEVELS.flatten(genotype)
+    # level 4 -> level 3 -> level 2 -> primitives: every primitive application appears once,
+    # and a 1x1 conv follows every copy of a level-2 motif (none after level-3 copies)
+    assert dag.graph["primitives"] == primitive_applications(genotype, 4, 0)
+    level2_copies = sum(
+        len(genotype.levels[1][motif_index(op)].edges()) for _, _, op in genotype.cell.edges()
+    )
+    assert dag.graph["motif_convs"] == level2_copies
+    assert {kind for _, _, kind in dag.edges(data="kind")} == {"primitive", "motif_conv"}
+    for _, _, data in dag.edges(data=True):  # the motif edges of levels 4 (and 3) it came from
+        levels = [level for level, *_ in data["path"]]
+        assert levels == ([4, 3] if data["kind"] == "primitive" else [4])
+    assert nx.is_directed_acyclic_graph(dag)
+    assert [n for n, d in dag.in_degree() if d == 0] == [0]
+    assert [n for n, d in dag.out_degree() if d == 0] == [2]  # the level-4 output node
 
 
 # -- drawings and the explorer -----------------------------------------------------------------

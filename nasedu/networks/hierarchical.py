@@ -13,7 +13,7 @@ Channels (Section 2.3): the 1x1 and separable convolutions output the stage's ``
 depthwise convolution, pooling and identity keep their input's channels.  Concatenation adds
 channel counts up, so a node with three inputs has more channels than one with a single input.
 Each level-2 motif is followed by a 1x1 convolution back to its input's channel count (Section
-3.1), which keeps the growth in check.
+5.1), which keeps the growth in check.
 
 The evaluation model (Section 5.1, Fig. 2 top left) is :class:`HierarchicalNetwork`.
 """

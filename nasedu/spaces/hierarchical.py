@@ -72,7 +72,7 @@ import networkx as nx
 import numpy as np
 
 from ..ops import LIU_PRIMITIVES, OPS
-from .base import InvalidArchitecture, RngLike, SearchSpace, as_rng
+from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng
 
 __all__ = [
     "IDENTITY",
@@ -205,8 +205,33 @@ class HierarchicalGenotype:
         """L: the number of levels, counting the primitives as level 1."""
         return len(self.levels) + 1
 
+    def _check_motif(self, level: int, number: int) -> None:
+        """Refuse a level or motif number outside the genotype (no silent wrap-around through
+        Python's negative indices)."""
+        top = self.num_levels
+        if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+            raise InvalidArchitecture(f"level must be an integer 2..{top}, got {level!r}")
+        if not 2 <= level <= top:
+            raise InvalidArchitecture(
+                f"level {level} does not exist: motif levels are 2..{top} (level 1 holds the "
+                f"primitives, which are not motifs)"
+            )
+        count = len(self.levels[level - 2])
+        if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
+            raise InvalidArchitecture(f"motif number must be an integer 1..{count}, got {number!r}")
+        if not 1 <= number <= count:
+            names = ", ".join(motif_name(m) for m in range(count))
+            raise InvalidArchitecture(
+                f"level {level} has no motif number {number}: its motifs are numbered "
+                f"1..{count} ({names})"
+            )
+
     def motif(self, level: int, number: int) -> Motif:
-        """Motif ``"m<number>"`` (numbered from 1) of ``level`` (from 2)."""
+        """Motif ``"m<number>"`` (numbered from 1) of ``level`` (from 2).
+
+        Raises InvalidArchitecture for a level or number outside the genotype.
+        """
+        self._check_motif(level, number)
         return self.levels[level - 2][number - 1]
 
     @property
@@ -215,7 +240,9 @@ class HierarchicalGenotype:
         return self.levels[-1][0]
 
     def with_motif(self, level: int, number: int, motif: Motif) -> HierarchicalGenotype:
-        """A copy with motif ``"m<number>"`` of ``level`` replaced (not validated)."""
+        """A copy with motif ``"m<number>"`` of ``level`` replaced (the new motif is not
+        validated; a level or number outside the genotype raises InvalidArchitecture)."""
+        self._check_motif(level, number)
         levels = [list(motifs) for motifs in self.levels]
         levels[level - 2][number - 1] = motif
         return HierarchicalGenotype(tuple(tuple(motifs) for motifs in levels))
@@ -381,6 +408,23 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         for level in range(2, self.num_levels + 1):
             total *= self.motif_size(level, valid_only) ** self.motifs[level - 2]
         return total
+
+    def enumerate(self, limit: int | None = None) -> Iterator[HierarchicalGenotype]:
+        """Every *valid* genotype (``size(valid_only=True)`` of them), in a fixed order.
+
+        Genotypes that break the single-source, single-sink rule are encodings, not
+        architectures, so they are not listed; the limit (default ``enumerate_limit``) is
+        therefore checked against ``size(valid_only=True)``, the number actually listed.
+        Raises ``SpaceTooLarge`` above the limit.
+        """
+        limit = self.enumerate_limit if limit is None else limit
+        n = self.size(valid_only=True)
+        if n > limit:
+            raise SpaceTooLarge(
+                f"{self!r} has {n:,} valid genotypes, more than the enumeration limit of "
+                f"{limit:,}; make the space smaller or pass a larger limit"
+            )
+        return self._enumerate()
 
     def _enumerate(self) -> Iterator[HierarchicalGenotype]:
         """Every *valid* genotype (``size(valid_only=True)`` of them)."""
@@ -560,9 +604,55 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         }
 
     def genotype_from_data(self, data: Mapping[str, Any]) -> HierarchicalGenotype:
-        return HierarchicalGenotype(
-            tuple(tuple(Motif(matrix) for matrix in level) for level in data["levels"])
-        )
+        """Read :meth:`genotype_to_data`'s ``{"levels": [[matrix, ...], ...]}``.
+
+        Checks the *types* (a list of levels, each a list of matrices, each a list of rows of
+        strings) and names the level, motif and row that is wrong -- so that a string such as
+        ``"abc"`` is not read as a column of characters, nor a dict as its keys.  Shapes and
+        names are then checked by :meth:`validate` (``from_json`` calls it).
+        """
+        if not isinstance(data, Mapping) or "levels" not in data:
+            got = f"keys {sorted(map(str, data))}" if isinstance(data, Mapping) else "a "
+            got += "" if isinstance(data, Mapping) else type(data).__name__
+            raise InvalidArchitecture(
+                "malformed hierarchical genotype data: expected a dict "
+                f'{{"levels": [[matrix, ...], ...]}}, got {got}'
+            )
+        levels = data["levels"]
+        if not isinstance(levels, (list, tuple)):
+            raise InvalidArchitecture(
+                f"'levels' must be a list with one list of motifs per level 2..., "
+                f"got {type(levels).__name__}"
+            )
+        parsed = []
+        for level, motifs in enumerate(levels, start=2):
+            if not isinstance(motifs, (list, tuple)):
+                raise InvalidArchitecture(
+                    f"level {level} must be a list of motif matrices, got {type(motifs).__name__}"
+                )
+            matrices = []
+            for m, matrix in enumerate(motifs):
+                where = f"level {level}, motif {motif_name(m)}"
+                if not isinstance(matrix, (list, tuple)):
+                    raise InvalidArchitecture(
+                        f"{where}: the adjacency matrix must be a list of rows, "
+                        f"got {type(matrix).__name__} {matrix!r}"
+                    )
+                for i, row in enumerate(matrix):
+                    if not isinstance(row, (list, tuple)):
+                        raise InvalidArchitecture(
+                            f"{where}, row {i} must be a list of op names, "
+                            f"got {type(row).__name__} {row!r}"
+                        )
+                    for j, entry in enumerate(row):
+                        if not isinstance(entry, str):
+                            raise InvalidArchitecture(
+                                f"{where}, entry ({i}, {j}) must be an op name (a string), "
+                                f"got {type(entry).__name__} {entry!r}"
+                            )
+                matrices.append(Motif(tuple(tuple(row) for row in matrix)))
+            parsed.append(tuple(matrices))
+        return HierarchicalGenotype(tuple(parsed))
 
     # -- the flattened DAG, the network, pictures ---------------------------------------------
     def flatten(self, genotype: HierarchicalGenotype) -> nx.DiGraph:
