@@ -61,7 +61,8 @@ def tour(
 
     from .data import load
     from .spaces import available_spaces, get_space
-    from .train import device, fit
+    from .spaces.base import InvalidArchitecture
+    from .train import TrainingDiverged, TrainingOutOfMemory, device, fit
     from .viz import plot_training
 
     names = list(spaces) if spaces else available_spaces()
@@ -78,11 +79,29 @@ def tour(
         for i in range(samples):
             genotype = space.sample(seed * 1000 + i)
             torch.manual_seed(seed)
-            model = space.build(
-                genotype, input_shape=dataset.input_shape, num_classes=dataset.num_classes
-            )
             start = time.perf_counter()
-            result = fit(model, dataset, epochs=epochs, progress=progress, desc=f"{name} #{i + 1}")
+            try:
+                model = space.build(
+                    genotype, input_shape=dataset.input_shape, num_classes=dataset.num_classes
+                )
+                result = fit(
+                    model, dataset, epochs=epochs, progress=progress, desc=f"{name} #{i + 1}"
+                )
+            except (InvalidArchitecture, TrainingDiverged, TrainingOutOfMemory) as error:
+                # one failing architecture is a finding of the tour, not the end of it
+                print(f"{name} #{i + 1} failed: {error}", flush=True)
+                rows.append(
+                    {
+                        "space": name,
+                        "genotype": genotype,
+                        "params": 0,
+                        "macs": 0,
+                        "val_accuracy": float("nan"),
+                        "seconds": time.perf_counter() - start,
+                        "error": str(error),
+                    }
+                )
+                continue
             row = {
                 "space": name,
                 "genotype": genotype,

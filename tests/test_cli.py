@@ -55,3 +55,15 @@ def test_import_does_not_need_jupyter():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_failing_architecture_is_reported_not_fatal(tmp_path, monkeypatch):
+    import nasedu.train
+
+    def diverge(*args, **kwargs):
+        raise nasedu.train.TrainingDiverged("the loss became nan (simulated)")
+
+    monkeypatch.setattr(nasedu.train, "fit", diverge)
+    rows = tour(spaces=["chain"], samples=2, epochs=1, out=tmp_path, progress=False)
+    assert len(rows) == 2 and all("nan" in r["error"] for r in rows)
+    assert (tmp_path / "tour.json").exists()
