@@ -55,3 +55,24 @@ def test_flatten_of_a_flat_genotype_is_the_cell_itself():
     assert sorted(dag.edges(data="op")) == sorted(genotype.cell.edges())
     assert dag.graph == {"primitives": len(genotype.cell.edges()), "motif_convs": 0}
     assert all(op != NONE for _, _, op in dag.edges(data="op"))
+
+
+def test_flat_cells_are_much_wider_than_hierarchical_ones_as_documented():
+    """No 1x1 conv after any node (the flat cell has no motifs): the widths add up."""
+    from nasedu.measure import count_parameters
+    from nasedu.networks.hierarchical import build_cell
+    from nasedu.spaces.hierarchical import HierarchicalGenotype
+
+    complete = Motif.from_edges(
+        11, {(i, j): "skip_connect" for i in range(11) for j in range(i + 1, 11)}
+    )
+    assert build_cell(HierarchicalGenotype(((complete,),)), 16, 16, False).C_out == 16 * 2**9
+    hierarchical = HierarchicalSpace()
+    for seed in range(3):
+        flat_genotype, hier_genotype = SPACE.sample(seed), hierarchical.sample(seed)
+        flat_width = build_cell(flat_genotype, 16, 16, False).C_out
+        hier_width = build_cell(hier_genotype, 16, 16).C_out
+        assert flat_width > 4 * hier_width
+        assert count_parameters(SPACE.build(flat_genotype)) > 2 * count_parameters(
+            hierarchical.build(hier_genotype)
+        )

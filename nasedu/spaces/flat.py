@@ -12,6 +12,21 @@ its own name.
 The flat space is *larger* than the hierarchical one (``7**55`` against ``7**46`` encodings with
 the defaults) yet *less expressive per parameter of the encoding*: a pattern that the cell uses
 in three places must be found three times by the search, instead of once as a level-2 motif.
+
+**Width (the comparison mixes representation and model size).**  Nothing in the flat cell
+brings the channel count back down: the hierarchical cell has a 1x1 convolution after every
+level-2 motif (Section 5.1); the flat cell has no motifs, so every node concatenates its inputs
+and the widths add up along the 11 nodes.  A random flat cell on a 16-channel input outputs
+several hundred to a few thousand channels (368 to 4064 for seeds 0-29; the hierarchical cell
+80 to 128), and the complete DAG of identities doubles the width at every node:
+``16 * 2**9 = 8192`` channels.  So with the construction as described, the flat models are
+several times *larger* than the hierarchical ones in parameters and MACs (on the 8x8 digits:
+about 0.3-0.7 M against 0.1-0.17 M parameters), and a flat-versus-hierarchical comparison
+measures the representation *and* the model size at once.  The paper does not say how it
+handled the widths.  We keep its construction and offer no reduction option: a 1x1 convolution
+after the cell would not help (the cost is inside the cell, whose wide nodes feed its
+convolutions; measured: +2-7% parameters), and a reduction after every node would be a
+different flat space from the paper's.
 """
 
 from __future__ import annotations
@@ -29,7 +44,9 @@ class FlatSpace(HierarchicalSpace):
 
     Genotypes are :class:`~nasedu.spaces.hierarchical.HierarchicalGenotype` with a single
     level: ``genotype.cell`` is the 11x11 matrix.  No 1x1 convolution follows the motif: it is
-    the cell itself.
+    the cell itself, so its output is the concatenation of everything that reaches the last
+    node: hundreds to thousands of channels (see the module docstring), and ``build`` gives
+    models several times larger than the hierarchical space's.
     """
 
     name = "flat"

@@ -732,6 +732,11 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         ones such as the 8x8 digits -- our choice, so that an epoch of digits takes seconds on a
         laptop CPU (concatenation makes a cell up to 8 times wider than its input).  Pass
         ``channels=PAPER_CHANNELS`` to get the paper's widths on any input.
+
+        The flat baseline (:class:`~nasedu.spaces.flat.FlatSpace`) builds with this method too,
+        but its cell has no motif 1x1 convs, so it is far wider (hundreds to thousands of
+        channels on a 16-channel input) and its models several times larger: compare parameter
+        counts before comparing accuracies.
         """
         from ..networks.hierarchical import HierarchicalNetwork
 
