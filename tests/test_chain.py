@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import pytest
 import torch
 from conftest import vocabularies
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
@@ -28,26 +27,16 @@ def conv(filters: int = 16, kernel: int = 3, stride: int = 1) -> Layer:
 # -- properties of sampled genotypes ---------------------------------------------------------------
 
 
-@settings(max_examples=15)
-@given(seed=SEEDS)
-def test_sampled_genotypes_validate_round_trip_and_build(seed):
-    genotype = SPACE.sample(seed)
-    assert SPACE.validate(genotype) is genotype
-    text = json.dumps(SPACE.to_json(genotype))
-    assert SPACE.from_json(json.loads(text)) == genotype
-    assert SPACE.from_json(text) == genotype
-    model = SPACE.build(genotype, input_shape=(1, 8, 8), num_classes=10)
-    assert model(torch.randn(3, 1, 8, 8)).shape == (3, 10)
+# Sampling, JSON round trips, building and mutation validity are property-tested for every
+# space in tests/test_protocol.py; what follows is specific to chains.
 
 
 @given(seed=SEEDS)
-def test_mutations_are_valid_and_differ_from_the_parent(seed):
+def test_a_mutation_changes_the_depth_by_at_most_one_layer(seed):
     rng = as_rng(seed)
     genotype = SPACE.sample(rng)
     for _ in range(10):  # a short random walk
         child = SPACE.mutate(genotype, rng)
-        assert SPACE.validate(child) is child
-        assert child != genotype
         assert abs(len(child) - len(genotype)) <= 1
         genotype = child
 

@@ -3,7 +3,6 @@ g_i(out_{i-1}, ..., out_0).  Properties, presets, isomorphism-aware hashing and 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from math import comb
 
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import vocabularies
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
@@ -49,27 +48,8 @@ def net(*nodes: tuple) -> MultiBranchGenotype:
 # -- properties of sampled genotypes ---------------------------------------------------------------
 
 
-@settings(max_examples=15)
-@given(seed=SEEDS)
-def test_sampled_genotypes_validate_round_trip_and_build(seed):
-    genotype = SPACE.sample(seed)
-    assert SPACE.validate(genotype) is genotype
-    text = json.dumps(SPACE.to_json(genotype))
-    assert SPACE.from_json(json.loads(text)) == genotype
-    assert SPACE.from_json(text) == genotype
-    model = SPACE.build(genotype, input_shape=(1, 8, 8), num_classes=10)
-    assert model(torch.randn(3, 1, 8, 8)).shape == (3, 10)
-
-
-@given(seed=SEEDS)
-def test_mutations_are_valid_and_differ_from_the_parent(seed):
-    rng = as_rng(seed)
-    genotype = SPACE.sample(rng)
-    for _ in range(10):  # a short random walk
-        child = SPACE.mutate(genotype, rng)
-        assert SPACE.validate(child) is child
-        assert child != genotype
-        genotype = child
+# Sampling, JSON round trips, building and mutation validity are property-tested for every
+# space in tests/test_protocol.py.
 
 
 def test_mutate_without_any_neighbour_is_a_clear_error():

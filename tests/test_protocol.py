@@ -12,9 +12,11 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nasedu.search import random_search, regularized_evolution, tournament_evolution
-from nasedu.spaces import SPACES, InvalidArchitecture, SpaceTooLarge, get_space
+from nasedu.spaces import SPACES, InvalidArchitecture, SpaceTooLarge, as_rng, get_space
 
 NAMES = list(SPACES)
 
@@ -28,24 +30,40 @@ def test_every_space_is_registered_and_importable():
     assert NAMES == ["chain", "multibranch", "cell", "hierarchical", "flat"]
 
 
-def test_sample_is_reproducible_valid_and_json_round_trips(space):
+SEEDS = st.integers(0, 2**32 - 1)
+
+
+@settings(max_examples=10)
+@given(seed=SEEDS)
+def test_sampled_genotypes_validate_round_trip_and_build(space, seed):
+    """Property test: any seed gives a member that survives JSON and becomes a network."""
+    genotype = space.sample(seed)
+    assert space.validate(genotype) is genotype
+    text = json.dumps(space.to_json(genotype))
+    assert space.from_json(json.loads(text)) == genotype
+    assert space.from_json(text) == genotype
+    model = space.build(genotype, input_shape=(1, 8, 8), num_classes=10)
+    assert model(torch.randn(3, 1, 8, 8)).shape == (3, 10)
+
+
+@given(seed=SEEDS)
+def test_mutations_are_valid_and_differ_from_the_parent(space, seed):
+    """Property test: a random walk of mutations never leaves the space or stands still."""
+    rng = as_rng(seed)
+    genotype = space.sample(rng)
+    for _ in range(10):
+        child = space.mutate(genotype, rng)
+        assert space.validate(child) is child
+        assert child != genotype
+        genotype = child
+
+
+def test_same_seed_same_genotype_and_genotypes_are_immutable_data(space):
     for seed in range(3):
         genotype = space.sample(seed)
         assert space.sample(seed) == genotype
-        assert space.validate(genotype) is genotype
-        text = json.dumps(space.to_json(genotype))
-        assert space.from_json(text) == genotype
-        assert space.from_json(json.loads(text)) == genotype
-        hash(genotype)  # immutable, usable as a dict key
+        assert {genotype: seed}[genotype] == seed  # hashable: usable as a dict key
         assert repr(genotype)
-
-
-def test_mutate_gives_a_valid_different_neighbour(space):
-    genotype = space.sample(1)
-    for seed in range(10):
-        child = space.mutate(genotype, seed)
-        assert child != genotype
-        space.validate(child)
 
 
 def test_size_is_an_exact_int_and_enumerate_refuses_the_full_space(space):
