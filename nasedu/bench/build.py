@@ -1,0 +1,159 @@
+"""Making a tabular benchmark: train every distinct architecture of a small space.
+
+``make_benchmark`` enumerates the space, groups its genotypes by ``arch_hash`` (one training per
+distinct network, however many encodings it has), trains each with the same settings for every
+seed, and returns a :class:`~nasedu.bench.table.TabularBenchmark`.  With ``checkpoint=path`` the
+finished runs are written after each one and a restarted call goes on where it stopped; with
+``workers=n`` n processes train at once (one CPU thread each).
+
+A lecturer can build a table for another small space this way (``benchmarks/make_table.py``
+made the one shipped with nasedu); an hour of CPU covers a few hundred small networks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from ..spaces import get_space
+from .table import BenchmarkRecord, Run, TabularBenchmark, _tuples
+
+__all__ = ["group_by_architecture", "make_benchmark", "train_architecture"]
+
+DEFAULT_TRAINING: dict[str, Any] = {"epochs": 6, "lr": 0.03, "batch_size": 64}
+
+
+def group_by_architecture(space) -> dict[str, list[Any]]:
+    """Every genotype of ``space`` (it must be small enough to enumerate), grouped by
+    ``arch_hash``, in enumeration order: the first of each group is its representative."""
+    groups: dict[str, list[Any]] = {}
+    for genotype in space.enumerate():
+        groups.setdefault(space.arch_hash(genotype), []).append(genotype)
+    return groups
+
+
+def train_architecture(
+    space_spec: Mapping[str, Any],
+    data_spec: Mapping[str, Any],
+    training: Mapping[str, Any],
+    genotype_data: Any,
+    seed: int,
+) -> tuple[int, int, Run]:
+    """Train one genotype (given as JSON data) with one seed: ``(params, macs, run)``.
+
+    A plain function of plain data, so it can run in a worker process."""
+    import torch
+
+    from ..data import load
+    from ..train import fit
+
+    space = get_space(space_spec["name"], **_tuples(dict(space_spec.get("options", {}))))
+    data = load(data_spec["name"], **{k: v for k, v in data_spec.items() if k != "name"})
+    genotype = space.validate(space.genotype_from_data(genotype_data))
+    torch.manual_seed(seed)
+    model = space.build(genotype, input_shape=data.input_shape, num_classes=data.num_classes)
+    result = fit(model, data, test=True, seed=seed, progress=False, **dict(training))
+    run = Run(
+        seed=seed,
+        val_accuracy=tuple(round(a, 4) for a in result.val_accuracy),
+        test_accuracy=round(float(result.test_accuracy or 0.0), 4),
+        train_seconds=round(result.seconds, 3),
+    )
+    return result.params, result.macs, run
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+def make_benchmark(
+    name: str,
+    space: Mapping[str, Any],
+    data: Mapping[str, Any],
+    training: Mapping[str, Any] | None = None,
+    seeds: Sequence[int] = (0,),
+    workers: int = 1,
+    checkpoint: str | Path | None = None,
+    progress: bool = True,
+    description: str = "",
+) -> TabularBenchmark:
+    """Train every distinct architecture of ``space`` on ``data`` once per seed.
+
+    ``space`` is ``{"name": ..., "options": {...}}`` (see :func:`nasedu.spaces.get_space`),
+    ``data`` is ``{"name": ..., **options}`` (see :func:`nasedu.data.load`), ``training`` the
+    keyword arguments of :func:`nasedu.train.fit` (default :data:`DEFAULT_TRAINING`).
+    """
+    from tqdm.auto import tqdm
+
+    training = dict(DEFAULT_TRAINING if training is None else training)
+    space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
+    data_spec = dict(data)
+    the_space = get_space(space_spec["name"], **_tuples(space_spec["options"]))
+    groups = group_by_architecture(the_space)
+    representative = {key: the_space.genotype_to_data(g[0]) for key, g in groups.items()}
+
+    done: dict[str, dict[str, Any]] = {}  # hash -> {"params", "macs", "runs": {seed: run dict}}
+    if checkpoint is not None and Path(checkpoint).exists():
+        done = json.loads(Path(checkpoint).read_text())
+    jobs = [
+        (key, seed)
+        for seed in seeds
+        for key in groups
+        if str(seed) not in done.get(key, {}).get("runs", {})
+    ]
+
+    def record(key: str, params: int, macs: int, run: Run) -> None:
+        entry = done.setdefault(key, {"params": params, "macs": macs, "runs": {}})
+        entry["runs"][str(run.seed)] = run.to_dict()
+        if checkpoint is not None:
+            path = Path(checkpoint)
+            tmp = path.with_suffix(path.suffix + ".tmp")
+            tmp.write_text(json.dumps(done))
+            tmp.replace(path)
+
+    bar = tqdm(total=len(jobs), desc=f"training {name}", unit="run", disable=not progress)
+    args = (space_spec, data_spec, training)
+    if workers <= 1:
+        for key, seed in jobs:
+            record(key, *train_architecture(*args, representative[key], seed))
+            bar.update(1)
+    else:
+        with ProcessPoolExecutor(workers, get_context("spawn"), initializer=_init_worker) as pool:
+            futures = {
+                pool.submit(train_architecture, *args, representative[key], seed): key
+                for key, seed in jobs
+            }
+            for future in as_completed(futures):
+                record(futures[future], *future.result())
+                bar.update(1)
+    bar.close()
+
+    records = [
+        BenchmarkRecord(
+            hash=key,
+            genotype=representative[key],
+            encodings=len(groups[key]),
+            params=done[key]["params"],
+            macs=done[key]["macs"],
+            runs=tuple(Run.from_dict(done[key]["runs"][str(s)]) for s in seeds),
+        )
+        for key in groups
+    ]
+    import torch
+
+    threads = 1 if workers > 1 else torch.get_num_threads()
+    machine = (
+        f"{platform.machine()} CPU ({os.cpu_count()} cores), torch {torch.__version__}, "
+        f"{max(workers, 1)} worker(s) x {threads} thread(s)"
+    )
+    return TabularBenchmark(
+        name, space_spec, data_spec, training, records, machine=machine, description=description
+    )
