@@ -8,10 +8,13 @@ convolution at 32x32 resolution costs 16 times what the same convolution costs a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["count_macs", "count_parameters"]
+__all__ = ["count_macs", "count_parameters", "rank_correlation"]
 
 
 def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
@@ -64,3 +67,32 @@ def count_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
         for handle in handles:
             handle.remove()
     return int(total)
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..n, ties sharing the mean of their ranks."""
+    order = np.argsort(values, kind="stable")
+    ranks = np.empty(len(values))
+    ranks[order] = np.arange(1, len(values) + 1)
+    for value in np.unique(values):
+        tied = values == value
+        ranks[tied] = ranks[tied].mean()
+    return ranks
+
+
+def rank_correlation(a: Sequence[float], b: Sequence[float]) -> float:
+    """Spearman's rank correlation of two scorings of the same architectures.
+
+    1 means both put the architectures in the same order, 0 unrelated orders.  It is the usual
+    measure of a *proxy*: a search only needs the proxy to rank architectures as the expensive
+    evaluation would, not to predict its accuracy.  Ties get the mean of their ranks.
+    """
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.ndim != 1 or len(x) < 2:
+        raise ValueError(
+            f"need two 1-d sequences of the same length >= 2, got {x.shape}, {y.shape}"
+        )
+    rx, ry = _ranks(x), _ranks(y)
+    if rx.std() == 0 or ry.std() == 0:
+        raise ValueError("a constant scoring has no rank correlation")
+    return float(np.corrcoef(rx, ry)[0, 1])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 import torch
+from scipy.stats import spearmanr
 from torch import nn
 
-from nasedu.measure import count_macs, count_parameters
+from nasedu.measure import count_macs, count_parameters, rank_correlation
 from nasedu.ops import make_op
 from nasedu.spaces import ChainGenotype, ChainSpace, Layer
 
@@ -78,3 +81,22 @@ def test_count_macs_leaves_the_model_as_it_was():
     assert torch.equal(bn.running_mean, before) and bn.num_batches_tracked == 0
     assert all(not m._forward_hooks for m in model.modules())
     assert count_macs(model, (1, 8, 8)) == 6992  # hooks removed: not counted twice
+
+
+# -- rank correlation -----------------------------------------------------------------------------
+def test_rank_correlation_is_spearman_with_tied_ranks():
+    rng = np.random.default_rng(0)
+    a = np.round(rng.random(60), 1)  # many ties
+    b = a + rng.random(60)
+    assert rank_correlation(a, b) == pytest.approx(spearmanr(a, b).statistic)
+    assert rank_correlation([1, 2, 3], [10, 20, 30]) == pytest.approx(1.0)
+    assert rank_correlation([1, 2, 3], [3, 2, 1]) == pytest.approx(-1.0)
+    # only the order matters, not the values
+    assert rank_correlation([0.1, 0.5, 0.9, 0.2], [1, 50, 9000, 2]) == pytest.approx(1.0)
+
+
+def test_rank_correlation_rejects_what_has_no_ranking():
+    with pytest.raises(ValueError, match="same length"):
+        rank_correlation([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="constant"):
+        rank_correlation([1, 1, 1], [1, 2, 3])

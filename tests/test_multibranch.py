@@ -360,3 +360,15 @@ def test_bad_build_arguments_and_node_inputs_are_clear_errors():
     assert BranchNode(layer, (np.int64(0),)).inputs == (0,)
     with pytest.raises(InvalidArchitecture, match="not valid JSON"):
         space.from_json("{not json")
+
+
+def test_chains_are_the_chain_structured_subspace():
+    vocabulary = {"conv": {"filters": (4,), "kernel": (1, 3), "stride": (1,)}}
+    space = MultiBranchSpace(max_layers=3, layer_types=vocabulary, min_layers=2)
+    chains = list(space.chains())
+    assert len(chains) == 2**2 + 2**3  # depths 2 and 3 only
+    assert all(node.inputs == (i,) for g in chains for i, node in enumerate(g.nodes))
+    everything = list(space.enumerate())
+    assert set(chains) <= set(everything)
+    assert set(chains) == {g for g in everything if g == chain_like([n.layer for n in g.nodes])}
+    assert len({space.arch_hash(g) for g in chains}) == len(chains)  # no two chains compute alike

@@ -24,6 +24,7 @@ Layer i can read from i earlier tensors, so it has i single-input choices and
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -220,6 +221,18 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
     def _enumerate(self) -> Iterator[MultiBranchGenotype]:
         for index in range(self.size()):
             yield self.decode(index)
+
+    def chains(self) -> Iterator[MultiBranchGenotype]:
+        """The chain-structured subspace: every genotype whose layer i reads only layer i-1.
+
+        A multi-branch space *contains* the chain space of the same layers (``g_i = out_{i-1}``
+        is one of its choices), so its best network is at least as good -- the price is a
+        space many times larger.  Lazily, depth by depth (there are ``L + L**2 + ...`` chains).
+        """
+        layers = self.choices.layers
+        for depth in self._sizes:
+            for digits in itertools.product(layers, repeat=depth):
+                yield chain_like(digits)
 
     # -- sampling and mutation ----------------------------------------------------------------
     def sample(self, rng: RngLike = None) -> MultiBranchGenotype:

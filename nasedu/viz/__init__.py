@@ -7,13 +7,14 @@ one colour per operation (:func:`op_color`):
 * :func:`plot_cell`, :func:`plot_genotype` -- NASNet/DARTS cells, normal and reduction;
 * :func:`plot_motif`, :func:`plot_hierarchical`, :func:`plot_flattened` -- hierarchical motifs;
 * :func:`plot_training`, :func:`plot_search` -- accuracy per epoch, and search progress;
+* :func:`plot_runs` -- mean and spread of repeated searches (e.g. on a tabular benchmark);
 * :func:`show_images` -- a labelled grid of a data set's images.
 """
 
 from .basic import plot_layers
 from .cell import plot_cell, plot_genotype
 from .colors import op_color
-from .curves import plot_search, plot_training
+from .curves import plot_runs, plot_search, plot_training
 from .data import show_images
 from .hierarchical import plot_flattened, plot_hierarchical, plot_motif
 
@@ -25,6 +26,7 @@ __all__ = [
     "plot_hierarchical",
     "plot_layers",
     "plot_motif",
+    "plot_runs",
     "plot_search",
     "plot_training",
     "show_images",

@@ -42,3 +42,38 @@ def plot_search(histories: Mapping[str, object], ax=None, best_so_far: bool = Tr
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     return ax
+
+
+def plot_runs(
+    curves: Mapping[str, Sequence[Sequence[float]]],
+    x: Mapping[str, Sequence[Sequence[float]]] | None = None,
+    ax=None,
+    xlabel: str = "architectures evaluated",
+    ylabel: str = "test accuracy of the incumbent",
+):
+    """Mean (line) and spread (25-75% band) of repeated runs, one colour per label.
+
+    ``curves[label]`` holds one curve per repetition (e.g. ``bench.incumbent_test_accuracy``
+    of searches with different seeds), all of the same length.  ``x[label]`` optionally gives
+    each repetition's own x values (e.g. simulated seconds); the curves are then resampled
+    onto a common grid, so repetitions that took different times can be averaged.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5.5, 3.4))
+    for label, runs in curves.items():
+        ys = np.asarray(runs, dtype=float)
+        if x is None:
+            grid = np.arange(1, ys.shape[1] + 1)
+        else:
+            xs = np.asarray(x[label], dtype=float)
+            grid = np.linspace(xs[:, 0].max(), xs[:, -1].min(), 200)
+            # a step function: the incumbent changes only when an evaluation finishes
+            ys = np.stack([y[np.searchsorted(xi, grid, side="right") - 1] for xi, y in zip(xs, ys)])
+        (line,) = ax.plot(grid, ys.mean(axis=0), label=f"{label} (mean of {len(ys)})")
+        low, high = np.percentile(ys, [25, 75], axis=0)
+        ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return ax
