@@ -38,7 +38,8 @@ initialised with the *trivial* genotype (every motif a chain of identities) dive
 random mutations (3.2, :meth:`HierarchicalSpace.initial`); the search algorithms (3.3) are
 :func:`nasedu.search.tournament_evolution` and random search.
 
-Genotypes (:class:`HierarchicalGenotype`) keep one tuple of :class:`Motif` per level; a motif
+Genotypes (:class:`HierarchicalGenotype`, defined with :class:`Motif` in
+:mod:`nasedu.spaces.motifs`) keep one tuple of :class:`Motif` per level; a motif
 stores its full square matrix of names.  Level-2 entries are primitive names, entries at level
 ``l >= 3`` name a motif of level ``l-1`` as ``"m1"``, ``"m2"``, ... (numbered from 1, as in the
 paper's ``o_1^(2), o_2^(2), ...``).  Node numbers are matrix indices, from 0 (the motif's input)
@@ -63,9 +64,7 @@ Choices made here where the paper is silent (each is said again where it matters
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -73,6 +72,21 @@ import numpy as np
 
 from ..ops import LIU_PRIMITIVES, OPS
 from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng
+from .motifs import (
+    IDENTITY,
+    MOTIF_CONV,
+    NONE,
+    PAPER_CHANNELS,
+    SMALL_CHANNELS,
+    HierarchicalGenotype,
+    Motif,
+    count_valid_matrices,
+    differences,
+    matrix_problem,
+    motif_index,
+    motif_name,
+    scientific,
+)
 
 __all__ = [
     "IDENTITY",
@@ -88,240 +102,6 @@ __all__ = [
     "motif_name",
     "scientific",
 ]
-
-NONE = "none"
-"""The "no edge" entry of an adjacency matrix (Section 2.3: added to the ops of every level)."""
-
-IDENTITY = "skip_connect"
-"""The paper's identity primitive, under its name in :data:`nasedu.ops.OPS`."""
-
-PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64)
-"""Channels of the three stages of the paper's small search model (Section 5.1)."""
-
-SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
-"""Half of them: the default of ``build`` for inputs smaller than 32x32 (our choice)."""
-
-MOTIF_CONV = "conv_1x1_bn_relu"
-"""The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
-
-
-def scientific(n: int) -> str:
-    """``n`` as ``7.490e+38`` (digits truncated), without the float that overflows beyond 1e308."""
-    digits = str(n)
-    return f"{digits[0]}.{digits[1:4].ljust(3, '0')}e+{len(digits) - 1:02d}"
-
-
-def motif_name(index: int) -> str:
-    """The name of the motif with 0-based ``index``: ``"m1"`` for 0 (the paper's o_1)."""
-    return f"m{index + 1}"
-
-
-def motif_index(name: str) -> int | None:
-    """0-based index of a motif name such as ``"m3"``, or None if ``name`` is not one."""
-    if isinstance(name, str) and name[:1] == "m" and name[1:].isdigit() and name[1:] != "0":
-        return int(name[1:]) - 1
-    return None
-
-
-# --------------------------------------------------------------------------------------------
-# Genotypes
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Motif:
-    """One motif: a square matrix of names, ``matrix[i][j]`` the op on the edge ``i -> j``.
-
-    Only the strict upper triangle (``i < j``) may hold ops; everything else is ``"none"``.
-    Prints as its edge list, e.g. ``Motif(n=3: 0->1 skip_connect, 1->2 max_pool_3x3)``.
-    """
-
-    matrix: tuple[tuple[str, ...], ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "matrix", tuple(tuple(row) for row in self.matrix))
-
-    @property
-    def num_nodes(self) -> int:
-        return len(self.matrix)
-
-    @classmethod
-    def empty(cls, num_nodes: int) -> Motif:
-        """``num_nodes`` nodes and no edges (not valid yet: add edges with :meth:`with_edge`)."""
-        return cls(tuple((NONE,) * num_nodes for _ in range(num_nodes)))
-
-    @classmethod
-    def from_edges(
-        cls, num_nodes: int, edges: Mapping[tuple[int, int], str] | Iterable[tuple[int, int, str]]
-    ) -> Motif:
-        """A motif from ``{(i, j): op}`` or ``[(i, j, op), ...]``; the other entries are none."""
-        items = (
-            edges.items() if isinstance(edges, Mapping) else (((i, j), op) for i, j, op in edges)
-        )
-        rows = [[NONE] * num_nodes for _ in range(num_nodes)]
-        for (i, j), op in items:
-            rows[i][j] = op
-        return cls(tuple(tuple(row) for row in rows))
-
-    @classmethod
-    def chain(cls, num_nodes: int, op: str) -> Motif:
-        """The chain ``0 -> 1 -> ... -> n-1`` with ``op`` on every edge."""
-        return cls.from_edges(num_nodes, {(i, i + 1): op for i in range(num_nodes - 1)})
-
-    def with_edge(self, i: int, j: int, op: str) -> Motif:
-        """A copy with ``op`` on the edge ``i -> j`` (``"none"`` removes the edge)."""
-        rows = [list(row) for row in self.matrix]
-        rows[i][j] = op
-        return Motif(tuple(tuple(row) for row in rows))
-
-    def edges(self) -> list[tuple[int, int, str]]:
-        """``(i, j, op)`` for every entry that is not ``"none"``, row by row."""
-        return [
-            (i, j, op)
-            for i, row in enumerate(self.matrix)
-            for j, op in enumerate(row)
-            if op != NONE
-        ]
-
-    def __repr__(self) -> str:
-        edges = ", ".join(f"{i}->{j} {op}" for i, j, op in self.edges())
-        return f"Motif(n={self.num_nodes}: {edges or 'no edges'})"
-
-
-@dataclass(frozen=True)
-class HierarchicalGenotype:
-    """The motifs of every non-primitive level: ``levels[0]`` is level 2, ``levels[-1]`` level L.
-
-    ``genotype.motif(2, 3)`` is the level-2 motif ``"m3"``; ``genotype.cell`` the level-L motif.
-    """
-
-    levels: tuple[tuple[Motif, ...], ...]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "levels", tuple(tuple(level) for level in self.levels))
-
-    @property
-    def num_levels(self) -> int:
-        """L: the number of levels, counting the primitives as level 1."""
-        return len(self.levels) + 1
-
-    def _check_motif(self, level: int, number: int) -> None:
-        """Refuse a level or motif number outside the genotype (no silent wrap-around through
-        Python's negative indices)."""
-        top = self.num_levels
-        if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
-            raise InvalidArchitecture(f"level must be an integer 2..{top}, got {level!r}")
-        if not 2 <= level <= top:
-            raise InvalidArchitecture(
-                f"level {level} does not exist: motif levels are 2..{top} (level 1 holds the "
-                f"primitives, which are not motifs)"
-            )
-        count = len(self.levels[level - 2])
-        if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
-            raise InvalidArchitecture(f"motif number must be an integer 1..{count}, got {number!r}")
-        if not 1 <= number <= count:
-            names = ", ".join(motif_name(m) for m in range(count))
-            raise InvalidArchitecture(
-                f"level {level} has no motif number {number}: its motifs are numbered "
-                f"1..{count} ({names})"
-            )
-
-    def motif(self, level: int, number: int) -> Motif:
-        """Motif ``"m<number>"`` (numbered from 1) of ``level`` (from 2).
-
-        Raises InvalidArchitecture for a level or number outside the genotype.
-        """
-        self._check_motif(level, number)
-        return self.levels[level - 2][number - 1]
-
-    @property
-    def cell(self) -> Motif:
-        """The single motif of the top level: the whole cell."""
-        return self.levels[-1][0]
-
-    def with_motif(self, level: int, number: int, motif: Motif) -> HierarchicalGenotype:
-        """A copy with motif ``"m<number>"`` of ``level`` replaced (the new motif is not
-        validated; a level or number outside the genotype raises InvalidArchitecture)."""
-        self._check_motif(level, number)
-        levels = [list(motifs) for motifs in self.levels]
-        levels[level - 2][number - 1] = motif
-        return HierarchicalGenotype(tuple(tuple(motifs) for motifs in levels))
-
-    def __repr__(self) -> str:
-        lines = []
-        for level, motifs in enumerate(self.levels, start=2):
-            lines.append(f"  level {level}:")
-            lines += [f"    {motif_name(m)} = {motif!r}" for m, motif in enumerate(motifs)]
-        return "HierarchicalGenotype(\n" + "\n".join(lines) + "\n)"
-
-
-def differences(
-    a: HierarchicalGenotype, b: HierarchicalGenotype
-) -> list[tuple[int, str, int, int, str, str]]:
-    """Every entry where two genotypes of one space differ, as
-    ``(level, motif name, i, j, entry in a, entry in b)``: one row after a mutation."""
-    return [
-        (level, motif_name(m), i, j, x, y)
-        for level, (motifs_a, motifs_b) in enumerate(zip(a.levels, b.levels), start=2)
-        for m, (motif_a, motif_b) in enumerate(zip(motifs_a, motifs_b))
-        for i, (row_a, row_b) in enumerate(zip(motif_a.matrix, motif_b.matrix))
-        for j, (x, y) in enumerate(zip(row_a, row_b))
-        if x != y
-    ]
-
-
-# --------------------------------------------------------------------------------------------
-# Counting
-# --------------------------------------------------------------------------------------------
-
-
-@cache
-def count_valid_matrices(num_nodes: int, num_ops: int) -> int:
-    """How many upper-triangular matrices over ``num_ops`` ops (plus none) are valid motifs.
-
-    Valid means: every column ``j >= 1`` holds an op (node ``j`` has an input) and every row
-    ``i <= n-2`` holds one (node ``i`` has a consumer).  Inclusion-exclusion over the set ``T``
-    of rows forced empty, with a sum over columns given the number ``c`` of free rows above::
-
-        sum over T of (-1)^|T| * prod_j ((num_ops + 1)^(c_j) - 1)
-
-    computed by dynamic programming over ``c`` (exact integers, O(n^2)).
-    """
-    if num_nodes < 2:
-        raise ValueError("a motif needs at least two nodes (its input and its output)")
-    weights: dict[int, int] = {0: 1}  # free rows among 0..j-1 -> signed count
-    for _ in range(1, num_nodes):
-        decided: dict[int, int] = {}
-        for free, value in weights.items():  # decide row j-1: free, or forced empty (sign -)
-            decided[free + 1] = decided.get(free + 1, 0) + value
-            decided[free] = decided.get(free, 0) - value
-        weights = {free: value * ((num_ops + 1) ** free - 1) for free, value in decided.items()}
-    return sum(weights.values())
-
-
-def _problem(matrix: Sequence[Sequence[str]]) -> str | None:
-    """Why a square matrix of known names breaks the single-source/single-sink rule, or None."""
-    n = len(matrix)
-    for j in range(1, n):
-        if all(matrix[i][j] == NONE for i in range(j)):
-            entries = ", ".join(f"({i}, {j})" for i in range(j))
-            return (
-                f"node {j} has no incoming edge, so it cannot be computed; every node must lie "
-                f"on a path from the input node 0 to the output node {n - 1} (the paper's "
-                f"single-source, single-sink graphs, Sec. 2.1): give one of the entries "
-                f"{entries} an op"
-            )
-    for i in range(n - 1):
-        if all(matrix[i][j] == NONE for j in range(i + 1, n)):
-            entries = ", ".join(f"({i}, {j})" for j in range(i + 1, n))
-            return (
-                f"node {i} has no outgoing edge, so its result is never used; every node must "
-                f"lie on a path from the input node 0 to the output node {n - 1} (the paper's "
-                f"single-source, single-sink graphs, Sec. 2.1): give one of the entries "
-                f"{entries} an op"
-            )
-    return None
-
 
 # --------------------------------------------------------------------------------------------
 # The space
@@ -440,7 +220,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
         for choice in itertools.product(options, repeat=len(pairs)):
             motif = Motif.from_edges(n, dict(zip(pairs, choice)))
-            if _problem(motif.matrix) is None:
+            if matrix_problem(motif.matrix) is None:
                 yield motif
 
     # -- sampling, initialisation and mutation ------------------------------------------------
@@ -456,7 +236,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
                 for j in range(i + 1, n):
                     rows[i][j] = options[int(draws[k])]
                     k += 1
-            if _problem(rows) is None:
+            if matrix_problem(rows) is None:
                 return rows
 
     def sample(self, rng: RngLike = None) -> HierarchicalGenotype:
@@ -591,7 +371,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
                         f"{where}, entry ({i}, {j}) is {op!r}, which is not {what} of this "
                         f"space; valid entries: {', '.join(options)}"
                     )
-        problem = _problem(matrix)
+        problem = matrix_problem(matrix)
         if problem is not None:
             raise InvalidArchitecture(f"{where}: {problem}")
 
