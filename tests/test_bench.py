@@ -14,9 +14,10 @@ from nasedu.bench import (
     available_benchmarks,
     load_benchmark,
     make_benchmark,
+    synthetic_benchmark,
 )
 from nasedu.bench import build as build_module
-from nasedu.measure import count_parameters
+from nasedu.measure import count_parameters, rank_correlation
 from nasedu.search import random_search, regularized_evolution
 from nasedu.spaces import InvalidArchitecture, Layer, MultiBranchSpace
 from nasedu.spaces.multibranch import BranchNode, MultiBranchGenotype, chain_like
@@ -283,3 +284,19 @@ def test_evolution_runs_on_the_shipped_table(shipped):
 def test_unknown_benchmark_names_the_available_ones():
     with pytest.raises(KeyError, match="multibranch-cluttered"):
         load_benchmark("nas-bench-201")
+
+
+# -- synthetic tables ------------------------------------------------------------------------------
+def test_a_synthetic_table_covers_the_space_and_is_reproducible():
+    fake = synthetic_benchmark("fake", TINY_SPACE, epochs=4, seeds=(0, 1, 2), rng=3)
+    assert len(fake) == 10
+    assert sum(record.encodings for record in fake) == fake.space.size()
+    assert all(record.epochs == 4 and len(record.runs) == 3 for record in fake)
+    assert fake.to_dict() == synthetic_benchmark("fake", TINY_SPACE, 4, (0, 1, 2), rng=3).to_dict()
+    assert fake.to_dict() != synthetic_benchmark("fake", TINY_SPACE, 4, (0, 1, 2), rng=4).to_dict()
+    assert fake.data_spec == {"name": "synthetic"}
+    # later epochs rank like the last one more often than early ones (the curves rise)
+    final = fake.val_accuracies()
+    assert rank_correlation(fake.val_accuracies(epoch=3), final) > 0.5
+    history = random_search(fake.space, fake.objective(), budget=5, rng=0, progress=False)
+    assert len(fake.incumbent_test_accuracy(history)) == 5

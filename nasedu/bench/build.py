@@ -24,7 +24,12 @@ from typing import Any
 from ..spaces import get_space
 from .table import BenchmarkRecord, Run, TabularBenchmark, _tuples
 
-__all__ = ["group_by_architecture", "make_benchmark", "train_architecture"]
+__all__ = [
+    "group_by_architecture",
+    "make_benchmark",
+    "synthetic_benchmark",
+    "train_architecture",
+]
 
 DEFAULT_TRAINING: dict[str, Any] = {"epochs": 6, "lr": 0.03, "batch_size": 64}
 
@@ -156,4 +161,43 @@ def make_benchmark(
     )
     return TabularBenchmark(
         name, space_spec, data_spec, training, records, machine=machine, description=description
+    )
+
+
+def synthetic_benchmark(
+    name: str,
+    space: Mapping[str, Any],
+    epochs: int = 6,
+    seeds: Sequence[int] = (0, 1),
+    rng: int = 0,
+) -> TabularBenchmark:
+    """A table of *made-up* results for every architecture of ``space``, made in a second.
+
+    For testing search code and grading exercises without training anything: each architecture
+    gets a random quality q, its learning curves rise towards q with some noise per seed, and
+    its test accuracy is q plus noise.  Sizes are 0 and the data set is called ``"synthetic"``.
+    Never draw conclusions about architectures from it.
+    """
+    import numpy as np
+
+    generator = np.random.default_rng(rng)
+    space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
+    the_space = get_space(space_spec["name"], **_tuples(space_spec["options"]))
+    records = []
+    for key, genotypes in group_by_architecture(the_space).items():
+        quality = generator.uniform(0.2, 0.9)
+        runs = []
+        for seed in seeds:
+            curve = quality * (1 - np.exp(-np.arange(1, epochs + 1) / 2))
+            curve = np.clip(curve + generator.normal(0, 0.02, epochs), 0, 1)
+            test = float(np.clip(quality + generator.normal(0, 0.02), 0, 1))
+            runs.append(Run(seed, tuple(round(float(a), 4) for a in curve), round(test, 4), 1.0))
+        records.append(
+            BenchmarkRecord(
+                key, the_space.genotype_to_data(genotypes[0]), len(genotypes), 0, 0, tuple(runs)
+            )
+        )
+    training = {"epochs": epochs, "synthetic": True}
+    return TabularBenchmark(
+        name, space_spec, {"name": "synthetic"}, training, records, machine="none (made up)"
     )
