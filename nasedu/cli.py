@@ -8,6 +8,8 @@
     the size of a space, a sample genotype and its network's parameter count.
 ``nasedu spaces``
     the names of the available spaces.
+``nasedu bench [NAME]``
+    the tabular benchmarks shipped with nasedu, or the summary of one (its best architecture).
 """
 
 from __future__ import annotations
@@ -149,6 +151,29 @@ def _info(name: str) -> None:
     print(f"hash: {space.arch_hash(genotype)}")
 
 
+def _bench(name: str | None) -> None:
+    import numpy as np
+
+    from .bench import available_benchmarks, load_benchmark
+
+    if name is None:
+        for table in available_benchmarks():
+            print(f"{table}: {load_benchmark(table)!r}")
+        return
+    bench = load_benchmark(name)
+    print(repr(bench))
+    if bench.description:
+        print(bench.description)
+    print(f"space: {bench.space!r}")
+    print(f"training: {bench.training}; made on: {bench.machine}")
+    val, test = bench.val_accuracies(), bench.test_accuracies()
+    print(f"validation accuracy: median {np.median(val):.3f}, best {val.max():.3f}")
+    best = bench.best("val")
+    print(f"best by validation (test {best.test_accuracy():.3f}, {best.params:,} parameters):")
+    print(bench.genotype(best))
+    print(f"best test accuracy in the table: {test.max():.3f}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nasedu", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -163,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_info = sub.add_parser("info", help="size and a sample of one search space")
     p_info.add_argument("space")
     sub.add_parser("spaces", help="list the search spaces")
+    p_bench = sub.add_parser("bench", help="list the tabular benchmarks, or describe one")
+    p_bench.add_argument("name", nargs="?")
     args = parser.parse_args(argv)
     try:
         if args.command == "tour":
@@ -177,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         elif args.command == "info":
             _info(args.space)
+        elif args.command == "bench":
+            _bench(args.name)
         else:
             from .spaces import available_spaces
 

@@ -67,3 +67,13 @@ def test_a_failing_architecture_is_reported_not_fatal(tmp_path, monkeypatch):
     rows = tour(spaces=["chain"], samples=2, epochs=1, out=tmp_path, progress=False)
     assert len(rows) == 2 and all("nan" in r["error"] for r in rows)
     assert (tmp_path / "tour.json").exists()
+
+
+def test_bench_lists_and_describes_the_tables(capsys):
+    assert main(["bench"]) == 0
+    assert "multibranch-cluttered: TabularBenchmark(" in capsys.readouterr().out
+    assert main(["bench", "multibranch-cluttered"]) == 0
+    out = capsys.readouterr().out
+    assert "best by validation" in out and "MultiBranchGenotype(" in out
+    assert main(["bench", "nas-bench-201"]) == 2
+    assert "unknown benchmark 'nas-bench-201'" in capsys.readouterr().err
