@@ -97,7 +97,8 @@ def test_checkpoint_resumes_without_retraining(tmp_path, monkeypatch):
         progress=False,
     )
     saved = json.loads(checkpoint.read_text())
-    assert set(saved) == {r.hash for r in first}
+    assert set(saved["done"]) == {r.hash for r in first}
+    assert saved["settings"]["training"]["lr"] == TINY_TRAINING["lr"]
 
     calls = []
     real = build_module.train_architecture
@@ -119,6 +120,28 @@ def test_checkpoint_resumes_without_retraining(tmp_path, monkeypatch):
     assert calls == [3] * len(first)  # only the new seed trained
     for record in second:
         assert record.runs[0] == first.query(second.genotype(record)).runs[0]
+
+
+def test_fit_options_leave_out_notes_on_how_the_table_was_made(tiny):
+    assert tiny.fit_options == TINY_TRAINING
+    fake = synthetic_benchmark("fake", TINY_SPACE)
+    assert "synthetic" in fake.training and fake.fit_options == {"epochs": 6}
+
+
+def test_a_checkpoint_refuses_other_settings(tmp_path):
+    checkpoint = tmp_path / "checkpoint.json"
+    make_benchmark(
+        "tiny", TINY_SPACE, TINY_DATA, TINY_TRAINING, checkpoint=checkpoint, progress=False
+    )
+    with pytest.raises(ValueError, match="other settings"):
+        make_benchmark(
+            "tiny",
+            TINY_SPACE,
+            TINY_DATA,
+            {**TINY_TRAINING, "lr": 0.1},
+            checkpoint=checkpoint,
+            progress=False,
+        )
 
 
 def test_worker_processes_give_the_same_table(tiny):
@@ -300,3 +323,20 @@ def test_a_synthetic_table_covers_the_space_and_is_reproducible():
     assert rank_correlation(fake.val_accuracies(epoch=3), final) > 0.5
     history = random_search(fake.space, fake.objective(), budget=5, rng=0, progress=False)
     assert len(fake.incumbent_test_accuracy(history)) == 5
+
+
+def test_the_shipped_tables_are_package_data():
+    """A wheel carries only the data files pyproject.toml declares: every table must match."""
+    import fnmatch
+    from pathlib import Path
+
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["nasedu"]
+    tables = sorted((root / "nasedu" / "bench").glob("*.json"))
+    assert tables, "no table in nasedu/bench"
+    for table in tables:
+        relative = table.relative_to(root / "nasedu").as_posix()
+        assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative

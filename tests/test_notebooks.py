@@ -35,9 +35,14 @@ def course_text() -> str:
     return " ".join(" ".join(lines).split())
 
 
-def test_the_three_notebooks_exist():
+def test_the_four_notebooks_exist():
     names = [p.stem for p in NOTEBOOKS]
-    assert names == ["01_chain_and_multibranch", "02_cell_spaces", "03_hierarchical_spaces"]
+    assert names == [
+        "01_chain_and_multibranch",
+        "02_cell_spaces",
+        "03_hierarchical_spaces",
+        "04_search_spaces_compared",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

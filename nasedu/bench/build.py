@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..spaces import get_space
-from .table import BenchmarkRecord, Run, TabularBenchmark, _tuples
+from .table import _NOT_FIT_OPTIONS, BenchmarkRecord, Run, TabularBenchmark, _tuples
 
 __all__ = [
     "group_by_architecture",
@@ -63,7 +63,8 @@ def train_architecture(
     genotype = space.validate(space.genotype_from_data(genotype_data))
     torch.manual_seed(seed)
     model = space.build(genotype, input_shape=data.input_shape, num_classes=data.num_classes)
-    result = fit(model, data, test=True, seed=seed, progress=False, **dict(training))
+    options = {k: v for k, v in training.items() if k not in _NOT_FIT_OPTIONS}
+    result = fit(model, data, test=True, seed=seed, progress=False, **options)
     run = Run(
         seed=seed,
         val_accuracy=tuple(round(a, 4) for a in result.val_accuracy),
@@ -95,6 +96,9 @@ def make_benchmark(
     ``space`` is ``{"name": ..., "options": {...}}`` (see :func:`nasedu.spaces.get_space`),
     ``data`` is ``{"name": ..., **options}`` (see :func:`nasedu.data.load`), ``training`` the
     keyword arguments of :func:`nasedu.train.fit` (default :data:`DEFAULT_TRAINING`).
+    A checkpoint remembers these settings and refuses to resume under others.  Do not make a
+    real table in quick mode (``NASEDU_QUICK=1``): every run would be cut short (the table's
+    ``training`` then says ``quick_mode: True``).
     """
     from tqdm.auto import tqdm
 
@@ -105,9 +109,19 @@ def make_benchmark(
     groups = group_by_architecture(the_space)
     representative = {key: the_space.genotype_to_data(g[0]) for key, g in groups.items()}
 
+    from ..train import quick
+
+    settings = {"space": space_spec, "data": data_spec, "training": training, "quick": quick()}
     done: dict[str, dict[str, Any]] = {}  # hash -> {"params", "macs", "runs": {seed: run dict}}
     if checkpoint is not None and Path(checkpoint).exists():
-        done = json.loads(Path(checkpoint).read_text())
+        saved = json.loads(Path(checkpoint).read_text())
+        if saved.get("settings") != json.loads(json.dumps(settings)):
+            raise ValueError(
+                f"the checkpoint {checkpoint} was made with other settings "
+                f"({saved.get('settings')}) than this call ({settings}); resuming would mix "
+                "runs of different trainings: delete it or pass another checkpoint path"
+            )
+        done = saved["done"]
     jobs = [
         (key, seed)
         for seed in seeds
@@ -121,7 +135,7 @@ def make_benchmark(
         if checkpoint is not None:
             path = Path(checkpoint)
             tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(json.dumps(done))
+            tmp.write_text(json.dumps({"settings": settings, "done": done}))
             tmp.replace(path)
 
     bar = tqdm(total=len(jobs), desc=f"training {name}", unit="run", disable=not progress)
@@ -159,6 +173,8 @@ def make_benchmark(
         f"{platform.machine()} CPU ({os.cpu_count()} cores), torch {torch.__version__}, "
         f"{max(workers, 1)} worker(s) x {threads} thread(s)"
     )
+    if quick():  # fit() cut every run short: say so in the table
+        training = {**training, "quick_mode": True}
     return TabularBenchmark(
         name, space_spec, data_spec, training, records, machine=machine, description=description
     )

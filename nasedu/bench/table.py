@@ -143,6 +143,9 @@ class BenchmarkRecord:
         )
 
 
+_NOT_FIT_OPTIONS = ("quick_mode", "synthetic")  # notes on how a table was made
+
+
 def _tuples(value: Any) -> Any:
     """JSON lists back to the tuples the space constructors expect (recursively)."""
     if isinstance(value, list):
@@ -181,6 +184,12 @@ class TabularBenchmark:
         self._records: dict[str, BenchmarkRecord] = {r.hash: r for r in records}
         if len(self._records) != len(records):
             raise ValueError("two records of the table have the same hash")
+
+    @property
+    def fit_options(self) -> dict[str, Any]:
+        """The table's training settings as keyword arguments of :func:`nasedu.train.fit`, to
+        retrain an architecture the way the table did (``fit(model, data, **fit_options)``)."""
+        return {k: v for k, v in self.training.items() if k not in _NOT_FIT_OPTIONS}
 
     # -- looking up ---------------------------------------------------------------------------
     def __len__(self) -> int:
