@@ -92,6 +92,8 @@ def rank_correlation(a: Sequence[float], b: Sequence[float]) -> float:
         raise ValueError(
             f"need two 1-d sequences of the same length >= 2, got {x.shape}, {y.shape}"
         )
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise ValueError("the scores contain NaN or infinite values: they have no ranking")
     rx, ry = _ranks(x), _ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         raise ValueError("a constant scoring has no rank correlation")

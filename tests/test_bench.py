@@ -133,7 +133,7 @@ def test_a_checkpoint_refuses_other_settings(tmp_path):
     make_benchmark(
         "tiny", TINY_SPACE, TINY_DATA, TINY_TRAINING, checkpoint=checkpoint, progress=False
     )
-    with pytest.raises(ValueError, match="other settings"):
+    with pytest.raises(ValueError, match="other training settings"):
         make_benchmark(
             "tiny",
             TINY_SPACE,
@@ -340,3 +340,101 @@ def test_the_shipped_tables_are_package_data():
     for table in tables:
         relative = table.relative_to(root / "nasedu").as_posix()
         assert any(fnmatch.fnmatch(relative, p) for p in patterns), relative
+
+
+# -- bad input and rare events -----------------------------------------------------------------
+def test_make_benchmark_rejects_bad_seeds_and_budgets(tmp_path):
+    with pytest.raises(ValueError, match="distinct integers"):
+        make_benchmark("t", TINY_SPACE, TINY_DATA, TINY_TRAINING, seeds=(), progress=False)
+    with pytest.raises(ValueError, match="distinct integers"):
+        make_benchmark("t", TINY_SPACE, TINY_DATA, TINY_TRAINING, seeds=(0, 0), progress=False)
+    with pytest.raises(ValueError, match="integer 'epochs'"):
+        make_benchmark("t", TINY_SPACE, TINY_DATA, {"seconds": 5.0}, progress=False)
+
+
+def test_a_diverging_network_is_kept_at_chance_accuracy(monkeypatch, tmp_path):
+    from nasedu import train
+
+    def diverge(*args, **kwargs):
+        raise train.TrainingDiverged("the loss became NaN")
+
+    monkeypatch.setattr(train, "fit", diverge)
+    table = make_benchmark(
+        "t", TINY_SPACE, TINY_DATA, TINY_TRAINING, checkpoint=tmp_path / "c.json", progress=False
+    )
+    for record in table:
+        (run,) = record.runs
+        assert run.diverged and run.val_accuracy == (0.1, 0.1) and run.test_accuracy == 0.1
+        assert record.params > 0
+    again = TabularBenchmark.from_dict(json.loads(json.dumps(table.to_dict())))
+    assert all(record.runs[0].diverged for record in again)
+
+
+def test_a_table_needs_the_same_seeds_and_epochs_everywhere(tiny):
+    data = tiny.to_dict()
+    data["records"][0]["runs"] = data["records"][0]["runs"][:1]
+    with pytest.raises(ValueError, match="same seeds and number of epochs"):
+        TabularBenchmark.from_dict(data)
+    assert tiny.seeds == (0, 1) and tiny.epochs == 2
+
+
+def test_objective_checks_its_epoch_and_seed_before_the_search(tiny):
+    with pytest.raises(ValueError, match=r"epoch must be in 1\.\.2"):
+        tiny.objective(epoch=3)
+    with pytest.raises(ValueError, match="integer"):
+        tiny.objective(epoch=1.5)
+    with pytest.raises(ValueError, match=r"seeds \(0, 1\)"):
+        tiny.objective(seed=5)
+    with pytest.raises(ValueError, match="'val' or 'test'"):
+        tiny.percentile(chain_like([conv(3)]), by="train")
+
+
+def test_query_accepts_the_json_data_of_a_record(tiny):
+    record = next(iter(tiny))
+    assert tiny.query(record.genotype) is record
+    assert tiny.query(tiny.space.to_json(tiny.genotype(record))["genotype"]) is record
+
+
+def test_percentile_of_the_best_and_the_worst():
+    fake = synthetic_benchmark("fake", TINY_SPACE, rng=1)
+    values = sorted(fake, key=lambda r: r.val_accuracy())
+    n = len(fake)
+    assert fake.percentile(values[-1].genotype) == pytest.approx(100 * (n - 1) / n)
+    assert fake.percentile(values[0].genotype) == 0.0
+
+
+def test_incumbent_keeps_the_first_of_ties_and_reads_the_objectives_seed(tiny):
+    from nasedu.search import SearchHistory
+
+    a, b = list(tiny)[:2]
+    history = SearchHistory("multibranch", "hand-made")
+    history.records = [
+        {"genotype": a.genotype, "score": 0.5, "test_accuracy": 0.3, "train_seconds": 1.0},
+        {"genotype": b.genotype, "score": 0.5, "test_accuracy": 0.9, "train_seconds": 1.0},
+        {"genotype": a.genotype, "score": 0.4, "cached": True, "test_accuracy": 0.3},
+        {"genotype": b.genotype, "score": 0.6, "test_accuracy": 0.9, "train_seconds": 2.0},
+    ]
+    assert tiny.incumbent_test_accuracy(history) == [0.3, 0.3, 0.3, 0.9]
+    assert tiny.simulated_seconds(history) == [1.0, 2.0, 2.0, 4.0]
+    # without the objective's test accuracy, the table's mean over seeds is used
+    del history.records[0]["test_accuracy"]
+    assert tiny.incumbent_test_accuracy(history)[0] == a.test_accuracy()
+    # a search scored on one seed is read on that seed
+    seeded = random_search(tiny.space, tiny.objective(seed=1), budget=6, rng=2, progress=False)
+    best = max(seeded.records, key=lambda r: r["score"])
+    genotype = tiny.space.genotype_from_data(best["genotype"])
+    assert tiny.incumbent_test_accuracy(seeded)[-1] == tiny.query(genotype).test_accuracy(seed=1)
+
+
+def test_simulated_seconds_needs_costs(tiny):
+    history = random_search(tiny.space, lambda g: 0.5, budget=3, rng=0, progress=False)
+    with pytest.raises(KeyError, match="train_seconds"):
+        tiny.simulated_seconds(history)
+
+
+def test_unknown_benchmark_message_has_no_quotes():
+    from nasedu.bench import UnknownBenchmark
+
+    with pytest.raises(UnknownBenchmark) as error:
+        load_benchmark("nas-bench-201")
+    assert str(error.value).startswith("unknown benchmark 'nas-bench-201'; available: ")

@@ -100,3 +100,8 @@ def test_rank_correlation_rejects_what_has_no_ranking():
         rank_correlation([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match="constant"):
         rank_correlation([1, 1, 1], [1, 2, 3])
+
+
+def test_rank_correlation_rejects_nan():
+    with pytest.raises(ValueError, match="NaN"):
+        rank_correlation([1, float("nan"), 3, 4], [1, 2, 3, 4])

@@ -47,3 +47,13 @@ def test_plot_runs_resamples_onto_a_common_time_grid():
     assert mean[-1] == pytest.approx((0.5 + 0.2) / 2)  # at t=3 the first has its second
     assert ax.get_xlabel() == "simulated seconds"
     plt.close("all")
+
+
+def test_plot_runs_names_the_label_of_bad_curves():
+    with pytest.raises(ValueError, match=r"'ragged'.*one length"):
+        plot_runs({"ragged": [[0.1, 0.2], [0.3]]})
+    with pytest.raises(ValueError, match=r"'short x'.*shape"):
+        plot_runs({"short x": [[0.1, 0.2]]}, x={"short x": [[1.0]]})
+    with pytest.raises(ValueError, match=r"'apart'.*overlap"):
+        plot_runs({"apart": [[0.1, 0.2], [0.3, 0.4]]}, x={"apart": [[0, 1], [5, 6]]})
+    plt.close("all")

@@ -21,6 +21,7 @@ from .table import (
     NotInBenchmark,
     Run,
     TabularBenchmark,
+    UnknownBenchmark,
     available_benchmarks,
     load_benchmark,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "NotInBenchmark",
     "Run",
     "TabularBenchmark",
+    "UnknownBenchmark",
     "available_benchmarks",
     "group_by_architecture",
     "load_benchmark",

@@ -52,11 +52,14 @@ def train_architecture(
 ) -> tuple[int, int, Run]:
     """Train one genotype (given as JSON data) with one seed: ``(params, macs, run)``.
 
-    A plain function of plain data, so it can run in a worker process."""
+    A plain function of plain data, so it can run in a worker process.  A run whose loss
+    diverges is recorded at chance accuracy with ``diverged=True`` (retrying with the same seed
+    would diverge again)."""
     import torch
 
     from ..data import load
-    from ..train import fit
+    from ..measure import count_macs, count_parameters
+    from ..train import QUICK_EPOCHS, TrainingDiverged, fit, quick
 
     space = get_space(space_spec["name"], **_tuples(dict(space_spec.get("options", {}))))
     data = load(data_spec["name"], **{k: v for k, v in data_spec.items() if k != "name"})
@@ -64,14 +67,22 @@ def train_architecture(
     torch.manual_seed(seed)
     model = space.build(genotype, input_shape=data.input_shape, num_classes=data.num_classes)
     options = {k: v for k, v in training.items() if k not in _NOT_FIT_OPTIONS}
-    result = fit(model, data, test=True, seed=seed, progress=False, **options)
+    params, macs = count_parameters(model), count_macs(model, data.input_shape)
+    try:
+        result = fit(model, data, test=True, seed=seed, progress=False, **options)
+    except TrainingDiverged:
+        epochs = min(options["epochs"], QUICK_EPOCHS) if quick() else options["epochs"]
+        chance = round(1 / data.num_classes, 4)
+        return params, macs, Run(seed, (chance,) * epochs, chance, 0.0, diverged=True)
+    if result.test_accuracy is None:
+        raise RuntimeError("fit(test=True) returned no test accuracy")
     run = Run(
         seed=seed,
         val_accuracy=tuple(round(a, 4) for a in result.val_accuracy),
-        test_accuracy=round(float(result.test_accuracy or 0.0), 4),
+        test_accuracy=round(float(result.test_accuracy), 4),
         train_seconds=round(result.seconds, 3),
     )
-    return result.params, result.macs, run
+    return params, macs, run
 
 
 def _init_worker() -> None:
@@ -103,6 +114,14 @@ def make_benchmark(
     from tqdm.auto import tqdm
 
     training = dict(DEFAULT_TRAINING if training is None else training)
+    seeds = tuple(int(seed) for seed in seeds)
+    if not seeds or len(set(seeds)) != len(seeds):
+        raise ValueError(f"seeds must be one or more distinct integers, got {seeds}")
+    if not isinstance(training.get("epochs"), int) or "seconds" in training:
+        raise ValueError(
+            f"a table trains every architecture for the same number of epochs: give training "
+            f"an integer 'epochs' and no 'seconds', got {training}"
+        )
     space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
     data_spec = dict(data)
     the_space = get_space(space_spec["name"], **_tuples(space_spec["options"]))
@@ -115,13 +134,19 @@ def make_benchmark(
     done: dict[str, dict[str, Any]] = {}  # hash -> {"params", "macs", "runs": {seed: run dict}}
     if checkpoint is not None and Path(checkpoint).exists():
         saved = json.loads(Path(checkpoint).read_text())
-        if saved.get("settings") != json.loads(json.dumps(settings)):
+        mine = json.loads(json.dumps(settings))  # as it would read back from JSON
+        theirs = saved.get("settings", {}) if isinstance(saved, dict) else {}
+        differ = sorted(k for k in mine if theirs.get(k) != mine[k])
+        if differ:
             raise ValueError(
-                f"the checkpoint {checkpoint} was made with other settings "
-                f"({saved.get('settings')}) than this call ({settings}); resuming would mix "
-                "runs of different trainings: delete it or pass another checkpoint path"
+                f"the checkpoint {checkpoint} was made with other {', '.join(differ)} settings "
+                f"({ {k: theirs.get(k) for k in differ} } instead of "
+                f"{ {k: mine[k] for k in differ} }); resuming would mix runs of different "
+                "trainings: delete it or pass another checkpoint path"
             )
         done = saved["done"]
+    elif checkpoint is not None:
+        Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)  # fail now, not after a run
     jobs = [
         (key, seed)
         for seed in seeds
@@ -150,9 +175,14 @@ def make_benchmark(
                 pool.submit(train_architecture, *args, representative[key], seed): key
                 for key, seed in jobs
             }
-            for future in as_completed(futures):
-                record(futures[future], *future.result())
-                bar.update(1)
+            try:
+                for future in as_completed(futures):
+                    record(futures[future], *future.result())
+                    bar.update(1)
+            except BaseException:
+                # do not let the pool work through hours of queued runs before re-raising
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     bar.close()
 
     records = [

@@ -36,36 +36,48 @@ __all__ = [
     "NotInBenchmark",
     "Run",
     "TabularBenchmark",
+    "UnknownBenchmark",
     "available_benchmarks",
     "load_benchmark",
 ]
 
 
-class NotInBenchmark(KeyError):
-    """A valid genotype of the space whose architecture the table has no entry for."""
-
+class _PlainKeyError(KeyError):
     def __str__(self) -> str:  # KeyError would print the message with quotes around it
         return str(self.args[0]) if self.args else ""
+
+
+class NotInBenchmark(_PlainKeyError):
+    """A valid genotype of the space whose architecture the table has no entry for."""
+
+
+class UnknownBenchmark(_PlainKeyError):
+    """No table of that name is shipped with nasedu."""
 
 
 @dataclass(frozen=True)
 class Run:
     """One training run of one architecture: its seed, the validation accuracy after each epoch,
     the final test accuracy and the wall-clock training time (on the machine that made the
-    table)."""
+    table).  A run whose loss diverged is kept with ``diverged=True`` and chance accuracy: a
+    network that cannot be trained with these settings is as good as guessing."""
 
     seed: int
     val_accuracy: tuple[float, ...]
     test_accuracy: float
     train_seconds: float
+    diverged: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d = {
             "seed": self.seed,
             "val_accuracy": list(self.val_accuracy),
             "test_accuracy": self.test_accuracy,
             "train_seconds": self.train_seconds,
         }
+        if self.diverged:
+            d["diverged"] = True
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Run:
@@ -74,6 +86,7 @@ class Run:
             tuple(float(a) for a in d["val_accuracy"]),
             float(d["test_accuracy"]),
             float(d["train_seconds"]),
+            bool(d.get("diverged", False)),
         )
 
 
@@ -96,12 +109,20 @@ class BenchmarkRecord:
     def epochs(self) -> int:
         return len(self.runs[0].val_accuracy)
 
+    def check_epoch(self, epoch: int | None) -> int:
+        """``epoch`` (default: the last) if it is an epoch of the runs, else a ValueError."""
+        if epoch is None:
+            return self.epochs
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
+            raise ValueError(f"epoch must be an integer in 1..{self.epochs}, got {epoch!r}")
+        if not 1 <= epoch <= self.epochs:
+            raise ValueError(f"epoch must be in 1..{self.epochs}, got {epoch}")
+        return int(epoch)
+
     def val_accuracy(self, epoch: int | None = None, seed: int | None = None) -> float:
         """Validation accuracy after ``epoch`` (1-based; default: the last), mean over seeds
         unless ``seed`` picks one run."""
-        epoch = self.epochs if epoch is None else epoch
-        if not 1 <= epoch <= self.epochs:
-            raise ValueError(f"epoch must be in 1..{self.epochs}, got {epoch}")
+        epoch = self.check_epoch(epoch)
         return float(np.mean([run.val_accuracy[epoch - 1] for run in self._runs(seed)]))
 
     def test_accuracy(self, seed: int | None = None) -> float:
@@ -109,8 +130,9 @@ class BenchmarkRecord:
         return float(np.mean([run.test_accuracy for run in self._runs(seed)]))
 
     def train_seconds(self, epoch: int | None = None) -> float:
-        """Mean training time of ``epoch`` epochs (default: all), in seconds."""
-        fraction = 1.0 if epoch is None else epoch / self.epochs
+        """Mean training time (over seeds) of ``epoch`` epochs (default: all), in seconds.  The
+        table times whole runs only; a shorter run is assumed to cost its share of epochs."""
+        fraction = self.check_epoch(epoch) / self.epochs
         return float(np.mean([run.train_seconds for run in self.runs])) * fraction
 
     def _runs(self, seed: int | None) -> tuple[Run, ...]:
@@ -184,12 +206,28 @@ class TabularBenchmark:
         self._records: dict[str, BenchmarkRecord] = {r.hash: r for r in records}
         if len(self._records) != len(records):
             raise ValueError("two records of the table have the same hash")
+        shapes = {(tuple(run.seed for run in r.runs), r.epochs if r.runs else 0) for r in records}
+        if len(shapes) > 1 or any(not r.runs for r in records):
+            raise ValueError(
+                f"every record of a table needs runs with the same seeds and number of epochs; "
+                f"found (seeds, epochs) = {sorted(shapes)}"
+            )
+        self.seeds: tuple[int, ...] = next(iter(shapes))[0] if shapes else ()
+        self.epochs: int = next(iter(shapes))[1] if shapes else 0
 
     @property
     def fit_options(self) -> dict[str, Any]:
         """The table's training settings as keyword arguments of :func:`nasedu.train.fit`, to
         retrain an architecture the way the table did (``fit(model, data, **fit_options)``)."""
         return {k: v for k, v in self.training.items() if k not in _NOT_FIT_OPTIONS}
+
+    def load_data(self):
+        """The data set the table was trained on (see :func:`nasedu.data.load`)."""
+        from ..data import load
+
+        return load(
+            self.data_spec["name"], **{k: v for k, v in self.data_spec.items() if k != "name"}
+        )
 
     # -- looking up ---------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -206,8 +244,11 @@ class TabularBenchmark:
         return iter(self._records.values())
 
     def query(self, genotype: Any) -> BenchmarkRecord:
-        """The record of ``genotype`` (any of its encodings).  Raises InvalidArchitecture if it
-        is not a genotype of the space, NotInBenchmark if the table lacks its architecture."""
+        """The record of ``genotype`` (any of its encodings; a genotype object, or its JSON data
+        such as ``record.genotype``).  Raises InvalidArchitecture if it is not a genotype of the
+        space, NotInBenchmark if the table lacks its architecture."""
+        if isinstance(genotype, Mapping):
+            genotype = self.space.genotype_from_data(genotype)
         key = self.space.arch_hash(self.space.validate(genotype))
         try:
             return self._records[key]
@@ -229,6 +270,10 @@ class TabularBenchmark:
         ``train_seconds`` is what training would have cost, so a search's *simulated* time is
         the sum of it over the evaluations that were not cached.
         """
+        if self.epochs:
+            next(iter(self)).check_epoch(epoch)  # a bad epoch fails here, not mid-search
+        if seed is not None and seed not in self.seeds:
+            raise ValueError(f"no runs with seed {seed}; the table has seeds {self.seeds}")
 
         def objective(genotype: Any) -> dict[str, Any]:
             record = self.query(genotype)
@@ -261,6 +306,8 @@ class TabularBenchmark:
 
     def percentile(self, genotype: Any, by: str = "val") -> float:
         """Share of the table's entries (in %) that are worse than ``genotype``'s entry."""
+        if by not in ("val", "test"):
+            raise ValueError(f"by must be 'val' or 'test', got {by!r}")
         record = self.query(genotype)
         if by == "val":
             values, mine = self.val_accuracies(), record.val_accuracy()
@@ -280,14 +327,18 @@ class TabularBenchmark:
     # -- reading searches ---------------------------------------------------------------------
     def incumbent_test_accuracy(self, history) -> list[float]:
         """After each step of a search run on :meth:`objective`, the *test* accuracy of the
-        architecture the search would return then (its best score so far).  Searches select on
-        validation accuracy; this curve is what they honestly achieve."""
+        architecture the search would return then (its best score so far; a later tie does not
+        replace it).  Searches select on validation accuracy; this curve is what they honestly
+        achieve.  The test accuracy is the one the objective reported (so a search scored on one
+        seed is read on that seed), else the table's mean over seeds."""
         best_score, curve, current = -math.inf, [], math.nan
         for record in history.records:
             if record["score"] > best_score:
                 best_score = record["score"]
-                genotype = self.space.genotype_from_data(record["genotype"])
-                current = self.query(genotype).test_accuracy()
+                if "test_accuracy" in record:
+                    current = float(record["test_accuracy"])
+                else:
+                    current = self.query(record["genotype"]).test_accuracy()
             curve.append(current)
         return curve
 
@@ -298,7 +349,12 @@ class TabularBenchmark:
         total, curve = 0.0, []
         for record in history.records:
             if not record.get("cached", False):
-                total += float(record.get("train_seconds", 0.0))
+                if "train_seconds" not in record:
+                    raise KeyError(
+                        f"evaluation {record.get('step')} has no 'train_seconds': run the search "
+                        "on bench.objective() (or an objective that reports its cost)"
+                    )
+                total += float(record["train_seconds"])
             curve.append(total)
         return curve
 
@@ -359,11 +415,12 @@ _LOADED: dict[str, TabularBenchmark] = {}
 
 
 def load_benchmark(name: str = "multibranch-cluttered") -> TabularBenchmark:
-    """A table shipped with nasedu, by name (see :func:`available_benchmarks`); cached."""
+    """A table shipped with nasedu, by name (see :func:`available_benchmarks`).  Read once and
+    shared: every call returns the same object (treat it as read-only)."""
     if name not in _LOADED:
         names = available_benchmarks()
         if name not in names:
-            raise KeyError(f"unknown benchmark {name!r}; available: {', '.join(names)}")
+            raise UnknownBenchmark(f"unknown benchmark {name!r}; available: {', '.join(names)}")
         text = resources.files(__package__).joinpath(f"{name}.json").read_text()
         _LOADED[name] = TabularBenchmark.from_dict(json.loads(text))
     return _LOADED[name]

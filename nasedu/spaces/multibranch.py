@@ -227,7 +227,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
 
         A multi-branch space *contains* the chain space of the same layers (``g_i = out_{i-1}``
         is one of its choices), so its best network is at least as good -- the price is a
-        space many times larger.  Lazily, depth by depth (there are ``L + L**2 + ...`` chains).
+        space many times larger.  Lazily, depth by depth: ``L**d`` chains for each allowed depth d.
         """
         layers = self.choices.layers
         for depth in self._sizes:

@@ -61,12 +61,22 @@ def plot_runs(
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
     for label, runs in curves.items():
+        lengths = {len(run) for run in runs}
+        if len(lengths) != 1 or 0 in lengths:
+            raise ValueError(
+                f"{label!r}: the curves must be non-empty and of one length, got {lengths}"
+            )
         ys = np.asarray(runs, dtype=float)
         if x is None:
             grid = np.arange(1, ys.shape[1] + 1)
         else:
             xs = np.asarray(x[label], dtype=float)
-            grid = np.linspace(xs[:, 0].max(), xs[:, -1].min(), 200)
+            if xs.shape != ys.shape:
+                raise ValueError(f"{label!r}: x has shape {xs.shape}, the curves {ys.shape}")
+            start, stop = xs[:, 0].max(), xs[:, -1].min()
+            if start > stop:
+                raise ValueError(f"{label!r}: the runs' x ranges do not overlap")
+            grid = np.linspace(start, stop, 200)
             # a step function: the incumbent changes only when an evaluation finishes
             ys = np.stack([y[np.searchsorted(xi, grid, side="right") - 1] for xi, y in zip(xs, ys)])
         (line,) = ax.plot(grid, ys.mean(axis=0), label=f"{label} (mean of {len(ys)})")
