@@ -94,8 +94,11 @@ class Run:
 class BenchmarkRecord:
     """Everything the table knows of one architecture (one ``arch_hash``).
 
-    ``genotype`` is one representative in the space's JSON data; ``encodings`` counts the
-    genotypes of the space with this hash.  Accuracies are means over the ``runs`` (seeds).
+    ``genotype`` is one representative in the space's JSON data (the first in enumeration
+    order, so the shallowest: without dead layers); ``encodings`` counts the genotypes of the
+    space with this hash; ``params`` and ``macs`` are those of the representative's network (an
+    encoding with dead layers builds them too, and has more).  Accuracies are means over the
+    ``runs`` (seeds).
     """
 
     hash: str
