@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["count_macs", "count_parameters", "rank_correlation"]
+__all__ = ["count_macs", "count_parameters", "rank_correlation", "top_k_overlap"]
 
 
 def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
@@ -98,3 +98,16 @@ def rank_correlation(a: Sequence[float], b: Sequence[float]) -> float:
     if rx.std() == 0 or ry.std() == 0:
         raise ValueError("a constant scoring has no rank correlation")
     return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def top_k_overlap(a: Sequence[float], b: Sequence[float], k: int = 10) -> int:
+    """How many of the ``k`` best architectures by scoring ``a`` are among the ``k`` best by
+    ``b`` (0 to k).  Rank correlation weighs all pairs alike; a search cares about the top, and
+    this counts exactly that.  Ties at the k-th place are broken by position."""
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"need two 1-d sequences of the same length, got {x.shape}, {y.shape}")
+    if not 1 <= k <= len(x):
+        raise ValueError(f"k must be in 1..{len(x)}, got {k}")
+    best = lambda v: set(np.argsort(-v, kind="stable")[:k].tolist())  # noqa: E731
+    return len(best(x) & best(y))

@@ -8,7 +8,7 @@ import torch
 from scipy.stats import spearmanr
 from torch import nn
 
-from nasedu.measure import count_macs, count_parameters, rank_correlation
+from nasedu.measure import count_macs, count_parameters, rank_correlation, top_k_overlap
 from nasedu.ops import make_op
 from nasedu.spaces import ChainGenotype, ChainSpace, Layer
 
@@ -105,3 +105,14 @@ def test_rank_correlation_rejects_what_has_no_ranking():
 def test_rank_correlation_rejects_nan():
     with pytest.raises(ValueError, match="NaN"):
         rank_correlation([1, float("nan"), 3, 4], [1, 2, 3, 4])
+
+
+def test_top_k_overlap_counts_shared_best_architectures():
+    a = [0.9, 0.8, 0.7, 0.1, 0.2]
+    assert top_k_overlap(a, a, k=3) == 3
+    assert top_k_overlap(a, [0.1, 0.2, 0.3, 0.9, 0.8], k=2) == 0
+    assert top_k_overlap(a, [0.9, 0.1, 0.8, 0.2, 0.3], k=2) == 1  # both put index 0 first
+    with pytest.raises(ValueError, match=r"k must be in 1\.\.5"):
+        top_k_overlap(a, a, k=6)
+    with pytest.raises(ValueError, match="same length"):
+        top_k_overlap(a, a[:4])

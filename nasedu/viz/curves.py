@@ -44,6 +44,9 @@ def plot_search(histories: Mapping[str, object], ax=None, best_so_far: bool = Tr
     return ax
 
 
+LINE_STYLES = ("-", "--", "-.", ":")
+
+
 def plot_runs(
     curves: Mapping[str, Sequence[Sequence[float]]],
     x: Mapping[str, Sequence[Sequence[float]]] | None = None,
@@ -79,7 +82,8 @@ def plot_runs(
             grid = np.linspace(start, stop, 200)
             # a step function: the incumbent changes only when an evaluation finishes
             ys = np.stack([y[np.searchsorted(xi, grid, side="right") - 1] for xi, y in zip(xs, ys)])
-        (line,) = ax.plot(grid, ys.mean(axis=0), label=f"{label} (mean of {len(ys)})")
+        style = LINE_STYLES[len(ax.get_lines()) % len(LINE_STYLES)]  # tell overlapping lines apart
+        (line,) = ax.plot(grid, ys.mean(axis=0), style, label=f"{label} (mean of {len(ys)})")
         low, high = np.percentile(ys, [25, 75], axis=0)
         ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xlabel(xlabel)
