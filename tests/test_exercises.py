@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,12 @@ ASSIGNMENTS = sorted(p.name for p in (EXERCISES / "source").iterdir() if p.is_di
 
 def nbgrader(course: Path, *args: str) -> None:
     subprocess.run(
-        ["nbgrader", *args, "--force"], cwd=course, check=True, capture_output=True, text=True
+        # the interpreter running the tests, so an unactivated virtual environment works too
+        [sys.executable, "-m", "nbgrader", *args, "--force"],
+        cwd=course,
+        check=True,
+        capture_output=True,
+        text=True,
     )
 
 
