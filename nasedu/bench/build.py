@@ -21,8 +21,14 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from ..spaces import get_space
-from .table import _NOT_FIT_OPTIONS, BenchmarkRecord, Run, TabularBenchmark, _tuples
+from .table import (
+    _NOT_FIT_OPTIONS,
+    BenchmarkRecord,
+    Run,
+    TabularBenchmark,
+    data_from_spec,
+    space_from_spec,
+)
 
 __all__ = [
     "group_by_architecture",
@@ -57,12 +63,10 @@ def train_architecture(
     would diverge again)."""
     import torch
 
-    from ..data import load
     from ..measure import count_macs, count_parameters
     from ..train import QUICK_EPOCHS, TrainingDiverged, fit, quick
 
-    space = get_space(space_spec["name"], **_tuples(dict(space_spec.get("options", {}))))
-    data = load(data_spec["name"], **{k: v for k, v in data_spec.items() if k != "name"})
+    space, data = space_from_spec(space_spec), data_from_spec(data_spec)
     genotype = space.validate(space.genotype_from_data(genotype_data))
     torch.manual_seed(seed)
     model = space.build(genotype, input_shape=data.input_shape, num_classes=data.num_classes)
@@ -124,7 +128,7 @@ def make_benchmark(
         )
     space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
     data_spec = dict(data)
-    the_space = get_space(space_spec["name"], **_tuples(space_spec["options"]))
+    the_space = space_from_spec(space_spec)
     groups = group_by_architecture(the_space)
     representative = {key: the_space.genotype_to_data(g[0]) for key, g in groups.items()}
 
@@ -228,7 +232,7 @@ def synthetic_benchmark(
 
     generator = np.random.default_rng(rng)
     space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
-    the_space = get_space(space_spec["name"], **_tuples(space_spec["options"]))
+    the_space = space_from_spec(space_spec)
     records = []
     for key, genotypes in group_by_architecture(the_space).items():
         quality = generator.uniform(0.2, 0.9)

@@ -180,6 +180,18 @@ def _tuples(value: Any) -> Any:
     return value
 
 
+def space_from_spec(spec: Mapping[str, Any]) -> SearchSpace:
+    """The space described by ``{"name": ..., "options": {...}}`` (options as read from JSON)."""
+    return get_space(spec["name"], **_tuples(dict(spec.get("options", {}))))
+
+
+def data_from_spec(spec: Mapping[str, Any]):
+    """The data set described by ``{"name": ..., **options}`` (see :func:`nasedu.data.load`)."""
+    from ..data import load
+
+    return load(spec["name"], **{k: v for k, v in spec.items() if k != "name"})
+
+
 class TabularBenchmark:
     """A table of trained architectures of one search space (see the module docstring).
 
@@ -203,9 +215,7 @@ class TabularBenchmark:
         self.space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
         self.data_spec = {"name": data["name"], **{k: v for k, v in data.items() if k != "name"}}
         self.training = dict(training)
-        self.space: SearchSpace = get_space(
-            self.space_spec["name"], **_tuples(self.space_spec["options"])
-        )
+        self.space: SearchSpace = space_from_spec(self.space_spec)
         self._records: dict[str, BenchmarkRecord] = {r.hash: r for r in records}
         if len(self._records) != len(records):
             raise ValueError("two records of the table have the same hash")
@@ -226,11 +236,7 @@ class TabularBenchmark:
 
     def load_data(self):
         """The data set the table was trained on (see :func:`nasedu.data.load`)."""
-        from ..data import load
-
-        return load(
-            self.data_spec["name"], **{k: v for k, v in self.data_spec.items() if k != "name"}
-        )
+        return data_from_spec(self.data_spec)
 
     # -- looking up ---------------------------------------------------------------------------
     def __len__(self) -> int:
