@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .jsonio import write_json_atomic
 from .spaces.base import RngLike, SearchSpace, as_rng
 
 __all__ = [
@@ -90,11 +91,7 @@ class SearchHistory:
 
     def save(self, path: str | Path) -> None:
         """Write the history as JSON (atomically: a crash never leaves half a file)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=1))
-        tmp.replace(path)
+        write_json_atomic(path, self.to_dict(), indent=1)
 
     @classmethod
     def load(cls, path: str | Path) -> SearchHistory:

@@ -21,6 +21,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from ..jsonio import write_json_atomic
 from .table import (
     _NOT_FIT_OPTIONS,
     BenchmarkRecord,
@@ -162,10 +163,7 @@ def make_benchmark(
         entry = done.setdefault(key, {"params": params, "macs": macs, "runs": {}})
         entry["runs"][str(run.seed)] = run.to_dict()
         if checkpoint is not None:
-            path = Path(checkpoint)
-            tmp = path.with_suffix(path.suffix + ".tmp")
-            tmp.write_text(json.dumps({"settings": settings, "done": done}))
-            tmp.replace(path)
+            write_json_atomic(checkpoint, {"settings": settings, "done": done})
 
     bar = tqdm(total=len(jobs), desc=f"training {name}", unit="run", disable=not progress)
     args = (space_spec, data_spec, training)

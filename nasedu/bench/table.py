@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..jsonio import write_json_atomic
 from ..spaces import InvalidArchitecture, SearchSpace, get_space
 
 __all__ = [
@@ -393,11 +394,7 @@ class TabularBenchmark:
 
     def save(self, path: str | Path) -> None:
         """Write the table as JSON (atomically)."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), separators=(",", ":")))
-        tmp.replace(path)
+        write_json_atomic(path, self.to_dict(), separators=(",", ":"))
 
     @classmethod
     def load(cls, path: str | Path) -> TabularBenchmark:
