@@ -5,7 +5,8 @@ Three measurements, each printed as a table and kept in ``results/bench_train-<m
 1. forward+backward images per second of each space's standard network (the network of its
    seed-0 sample, for 1x8x8 digits, batch 64), on the CPU and on CUDA when present;
 2. the DARTS V2 network (C=16, 8 cells, batch 32 of 3x32x32, as in issue 3): CPU fp32, and on
-   CUDA fp32, bf16 autocast + channels_last, and torch.compile;
+   CUDA fp32, bf16 autocast + channels_last, fp16 autocast + gradient scaler + channels_last,
+   and torch.compile of the precision ``fit`` picks for the GPU;
 3. a *proxy evaluation*: training a sampled chain architecture for 3 epochs on digits, median
    seconds over several architectures (target: at most 3 s on a 2-core machine, so that a
    50-architecture search fits into a class break).
@@ -27,17 +28,23 @@ from common import print_table, save
 from nasedu import data as datasets
 from nasedu.search import make_objective
 from nasedu.spaces import ChainSpace, available_spaces, get_space
+from nasedu.train import precision
 
 
-def images_per_second(model, shape, batch, device, steps, bf16=False, channels_last=False):
-    """Median-free steady-state throughput of forward+backward+SGD step after 3 warm-up steps."""
+def images_per_second(model, shape, batch, device, steps, precision="fp32", channels_last=False):
+    """Steady-state throughput of forward+backward+SGD step after 3 warm-up steps.
+
+    ``precision`` is one of nasedu.train.PRECISIONS; "fp16" also runs the gradient scaler, as
+    ``fit`` does on a T4 or V100."""
     model = model.to(device)
     memory_format = torch.channels_last if channels_last else torch.contiguous_format
     model = model.to(memory_format=memory_format)
     x = torch.randn(batch, *shape, device=device).contiguous(memory_format=memory_format)
     y = torch.randint(0, 10, (batch,), device=device)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
-    autocast = torch.autocast(device.type, dtype=torch.bfloat16) if bf16 else nullcontext()
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+    autocast = torch.autocast(device.type, dtype=dtype) if dtype else nullcontext()
+    scaler = torch.amp.GradScaler(device.type, enabled=precision == "fp16")
 
     def step():
         with autocast:
@@ -45,8 +52,9 @@ def images_per_second(model, shape, batch, device, steps, bf16=False, channels_l
             out = out[0] if isinstance(out, tuple) else out
             loss = F.cross_entropy(out.float(), y)
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        scaler.scale(loss).backward()
+        scaler.step(optimizer)
+        scaler.update()
 
     for _ in range(3):
         step()
@@ -111,13 +119,15 @@ def bench_darts(steps: int) -> list[dict]:
     rows = []
     variants = [("cpu", "fp32", {})]
     if torch.cuda.is_available():
+        best = precision("cuda")  # what fit() uses on this GPU: bf16 on A100/H100, fp16 on a T4
         variants += [
             ("cuda", "fp32", {}),
-            ("cuda", "bf16+channels_last", {"bf16": True, "channels_last": True}),
+            ("cuda", "bf16+channels_last", {"precision": "bf16", "channels_last": True}),
+            ("cuda", "fp16+channels_last", {"precision": "fp16", "channels_last": True}),
             (
                 "cuda",
-                "bf16+channels_last+compile",
-                {"bf16": True, "channels_last": True, "compile": True},
+                f"{best}+channels_last+compile",
+                {"precision": best, "channels_last": True, "compile": True},
             ),
         ]
     for device_name, mode, options in variants:

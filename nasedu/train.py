@@ -4,8 +4,12 @@
 ``tqdm`` progress bar, and returns a :class:`FitResult` with everything a search needs to record
 (accuracies and losses per epoch, wall time, parameters, multiply-adds).
 
-On a CUDA GPU it uses bfloat16 autocast and the channels-last memory layout (both several times
-faster on tensor cores); on the CPU it trains in float32.  A budget is given in ``epochs`` or in
+On a CUDA GPU it trains in mixed precision with the channels-last memory layout (both several
+times faster on tensor cores): bfloat16 autocast on GPUs that compute in bfloat16 (compute
+capability 8.0 and newer: A100, H100, L4, RTX 30xx/40xx), float16 autocast with a gradient
+scaler on older tensor-core GPUs (Volta and Turing: V100 and Colab's free T4, which only
+*emulate* bfloat16, more slowly than float32).  On the CPU it trains in float32; see
+:func:`precision`.  A budget is given in ``epochs`` or in
 wall-clock ``seconds`` -- the latter is how architecture searches are usually compared.
 
 Quick mode: set the environment variable ``NASEDU_QUICK=1`` and every budget shrinks: at most
@@ -19,6 +23,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -36,14 +41,18 @@ __all__ = [
     "FitResult",
     "TrainingDiverged",
     "TrainingOutOfMemory",
+    "describe_device",
     "device",
     "evaluate",
     "fit",
+    "precision",
     "quick",
 ]
 
 QUICK_EPOCHS = 2
 QUICK_SECONDS = 3.0
+PRECISIONS = ("fp32", "bf16", "fp16")
+"""The arithmetic ``fit`` can train in: float32, bfloat16 autocast, float16 autocast."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -71,6 +80,50 @@ def device(prefer: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
+def precision(dev: torch.device | str | None = None) -> str:
+    """The arithmetic :func:`fit` trains in on ``dev`` (default: :func:`device`).
+
+    * ``"bf16"`` -- bfloat16 autocast, on CUDA GPUs of compute capability 8.0 or newer, whose
+      tensor cores compute in bfloat16.  bfloat16 has float32's range, so no loss scaling.
+    * ``"fp16"`` -- float16 autocast with a gradient scaler, on CUDA GPUs of compute capability
+      7.x (V100, and the T4 of Colab's free tier).  They have float16 tensor cores but only
+      emulate bfloat16, which there is slower than float32.  float16's small range needs the
+      scaler: the loss is multiplied before ``backward`` so small gradients do not round to 0.
+    * ``"fp32"`` -- everything else: the CPU, Apple's MPS, older GPUs.
+
+    Pass ``precision=`` to :func:`fit` to choose yourself (any of :data:`PRECISIONS`, also on the
+    CPU, where autocast is slower but shows what mixed precision does to accuracy).
+    """
+    dev = torch.device(dev) if dev is not None else device()
+    if dev.type != "cuda":
+        return "fp32"
+    major, _ = torch.cuda.get_device_capability(dev)
+    if major >= 8:
+        return "bf16"
+    return "fp16" if major == 7 else "fp32"
+
+
+def describe_device(dev: torch.device | str | None = None) -> str:
+    """One line for the top of a notebook: where :func:`fit` trains, and in which arithmetic.
+
+    For example ``"cuda (Tesla T4, fp16)"`` or ``"cpu (2 threads, fp32)"``.
+    """
+    dev = torch.device(dev) if dev is not None else device()
+    if dev.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(dev)}, {precision(dev)})"
+    if dev.type == "cpu":
+        return f"cpu ({torch.get_num_threads()} threads, fp32)"
+    return f"{dev.type} ({precision(dev)})"
+
+
+def _check_precision(value: str | None, dev: torch.device) -> str:
+    if value is None:
+        return precision(dev)
+    if value not in PRECISIONS:
+        raise ValueError(f"unknown precision {value!r}; use one of {', '.join(PRECISIONS)}")
+    return value
+
+
 @dataclass
 class FitResult:
     """What one training run produced (``to_dict()`` gives plain JSON data)."""
@@ -85,6 +138,7 @@ class FitResult:
     params: int = 0
     macs: int = 0
     device: str = "cpu"
+    precision: str = "fp32"
 
     @property
     def final_val_accuracy(self) -> float:
@@ -109,10 +163,11 @@ def _augment(x: torch.Tensor, kind: str, generator: torch.Generator) -> torch.Te
     raise ValueError(f"unknown augmentation {kind!r}; use 'none', 'translate' or 'crop-flip'")
 
 
-def _autocast(dev: torch.device):
-    if dev.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
-    return nullcontext()
+def _autocast(dev: torch.device, arithmetic: str):
+    if arithmetic == "fp32":
+        return nullcontext()
+    dtype = torch.bfloat16 if arithmetic == "bf16" else torch.float16
+    return torch.autocast(dev.type, dtype=dtype)
 
 
 def _logits(output: Any) -> torch.Tensor:
@@ -122,19 +177,26 @@ def _logits(output: Any) -> torch.Tensor:
 
 @torch.no_grad()
 def evaluate(
-    model: nn.Module, split: Split, batch_size: int = 512, dev: torch.device | None = None
+    model: nn.Module,
+    split: Split,
+    batch_size: int = 512,
+    dev: torch.device | None = None,
+    precision: str | None = None,
 ) -> tuple[float, float]:
-    """Mean cross-entropy loss and accuracy of ``model`` on ``split`` (in eval mode)."""
+    """Mean cross-entropy loss and accuracy of ``model`` on ``split`` (in eval mode).
+
+    ``precision`` defaults to what :func:`fit` uses on the model's device."""
     if len(split) == 0:
         return float("nan"), float("nan")
     dev = dev or next(model.parameters()).device
+    arithmetic = _check_precision(precision, dev)
     split = split.to(dev)
     was_training = model.training
     model.eval()
     loss_sum = torch.zeros((), device=dev)
     correct = torch.zeros((), device=dev, dtype=torch.long)
     memory_format = torch.channels_last if dev.type == "cuda" else torch.contiguous_format
-    with _autocast(dev):
+    with _autocast(dev, arithmetic):
         for x, y in split.batches(batch_size):
             logits = _logits(model(x.contiguous(memory_format=memory_format))).float()
             loss_sum += F.cross_entropy(logits, y, reduction="sum")
@@ -157,6 +219,7 @@ def fit(
     augment: str | None = None,
     test: bool = False,
     dev: torch.device | str | None = None,
+    precision: str | None = None,
     seed: int = 0,
     progress: bool = True,
     desc: str = "training",
@@ -171,7 +234,8 @@ def fit(
     ``augment`` defaults to the data set's own (``data.augment``).  ``test=True`` also reports
     the test accuracy at the end -- do that once, for the final architecture, never during a
     search.  Models that return ``(logits, aux_logits)`` while training (an auxiliary
-    head) get ``auxiliary_weight`` times the auxiliary loss added.
+    head) get ``auxiliary_weight`` times the auxiliary loss added.  ``precision`` (``"fp32"``,
+    ``"bf16"`` or ``"fp16"``) defaults to the best for the device, see :func:`precision`.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
     the GPU runs out of memory, each with advice on what to change.
@@ -188,6 +252,7 @@ def fit(
         epochs = None if epochs is None else min(epochs, QUICK_EPOCHS)
         seconds = QUICK_SECONDS if seconds is None else min(seconds, QUICK_SECONDS)
     dev = torch.device(dev) if dev is not None else device()
+    arithmetic = _check_precision(precision, dev)
     augment = data.augment if augment is None else augment
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
@@ -196,11 +261,14 @@ def fit(
         params=count_parameters(model, auxiliary=False),
         macs=count_macs(model, data.input_shape),
         device=str(dev),
+        precision=arithmetic,
     )
     memory_format = torch.channels_last if dev.type == "cuda" else torch.contiguous_format
     model.to(dev, memory_format=memory_format)
     train, val = data.train.to(dev), data.val.to(dev)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    # float16 gradients underflow without loss scaling; the scaler is a no-op when disabled
+    scaler = torch.amp.GradScaler(dev.type, enabled=arithmetic == "fp16")
     steps_per_epoch = math.ceil(len(train) / batch_size)
     schedule = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * steps_per_epoch)
@@ -219,18 +287,22 @@ def fit(
             seen = 0
             for x, y in train.batches(batch_size, shuffle=True, generator=generator, min_size=2):
                 x = _augment(x, augment, generator).contiguous(memory_format=memory_format)
-                with _autocast(dev):
+                with _autocast(dev, arithmetic):
                     output = model(x)
                     logits = _logits(output).float()
                     loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
                     if isinstance(output, tuple) and output[1] is not None:
                         loss = loss + auxiliary_weight * F.cross_entropy(output[1].float(), y)
                 optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                scaler.scale(loss).backward()
+                scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
                 nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-                optimizer.step()
+                scaler.step(optimizer)  # skipped when a float16 gradient overflowed
+                scaler.update()
                 if schedule is not None:
-                    schedule.step()
+                    with warnings.catch_warnings():  # the scaler skipped a step: that is fine
+                        warnings.filterwarnings("ignore", message=r"Detected call of `lr_sched")
+                        schedule.step()
                 loss_sum += loss.detach() * len(y)
                 correct += (logits.detach().argmax(1) == y).sum()
                 seen += len(y)
@@ -244,7 +316,7 @@ def fit(
                     f"the training loss became {train_loss} in epoch {epoch} "
                     f"(learning rate {lr}); try a smaller lr, e.g. lr={lr / 10:g}"
                 )
-            val_loss, val_acc = evaluate(model, val, dev=dev)
+            val_loss, val_acc = evaluate(model, val, dev=dev, precision=arithmetic)
             result.train_loss.append(train_loss)
             result.train_accuracy.append(correct.item() / max(seen, 1))
             result.val_loss.append(val_loss)
@@ -264,5 +336,6 @@ def fit(
     result.seconds = time.perf_counter() - start
     result.epochs = epoch
     if test:
-        result.test_accuracy = evaluate(model, data.test.to(dev), dev=dev)[1]
+        test_split = data.test.to(dev)
+        result.test_accuracy = evaluate(model, test_split, dev=dev, precision=arithmetic)[1]
     return result

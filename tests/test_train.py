@@ -14,9 +14,11 @@ from nasedu.train import (
     QUICK_EPOCHS,
     TrainingDiverged,
     TrainingOutOfMemory,
+    describe_device,
     device,
     evaluate,
     fit,
+    precision,
     quick,
 )
 
@@ -179,3 +181,54 @@ def test_bad_budgets_are_refused(digits):
         fit(small_cnn(), digits, seconds=-1, progress=False)
     with pytest.raises(ValueError, match="augmentation"):
         fit(small_cnn(), digits.shrink(train=32), epochs=1, augment="rotate", progress=False)
+
+
+@pytest.mark.parametrize(
+    ("capability", "expected"),
+    [
+        ((9, 0), "bf16"),  # H100
+        ((8, 0), "bf16"),  # A100
+        ((8, 9), "bf16"),  # L4, RTX 40xx
+        ((7, 5), "fp16"),  # T4 (Colab's free GPU): bfloat16 only emulated there
+        ((7, 0), "fp16"),  # V100
+        ((6, 0), "fp32"),  # P100: no tensor cores
+    ],
+)
+def test_precision_follows_the_gpus_compute_capability(monkeypatch, capability, expected):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda dev=None: capability)
+    assert precision("cuda") == expected
+
+
+def test_describe_device_names_the_gpu_and_its_arithmetic(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda dev=None: (7, 5))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda dev=None: "Tesla T4")
+    assert describe_device("cuda") == "cuda (Tesla T4, fp16)"
+    assert describe_device("cpu") == f"cpu ({torch.get_num_threads()} threads, fp32)"
+
+
+def test_precision_is_float32_off_cuda():
+    assert precision("cpu") == "fp32"
+    assert precision("mps") == "fp32"
+
+
+@pytest.mark.parametrize("arithmetic", ["bf16", "fp16"])
+def test_fit_trains_in_mixed_precision_when_asked(digits, monkeypatch, arithmetic):
+    """The CUDA code paths (autocast; for float16 also the gradient scaler) run on the CPU too."""
+    monkeypatch.delenv("NASEDU_QUICK", raising=False)
+    torch.manual_seed(0)
+    result = fit(small_cnn(), digits, epochs=3, precision=arithmetic, progress=False)
+    assert result.precision == arithmetic
+    assert result.final_val_accuracy > 0.6  # learns like float32 (chance is 0.1)
+    assert result.train_loss[-1] < result.train_loss[0]
+
+
+def test_fit_reports_float32_on_the_cpu_by_default(digits):
+    result = fit(small_cnn(), digits, epochs=1, progress=False)
+    assert result.precision == "fp32" and result.to_dict()["precision"] == "fp32"
+
+
+def test_unknown_precision_is_refused(digits):
+    with pytest.raises(ValueError, match=r"unknown precision 'fp8'.*fp32, bf16, fp16"):
+        fit(small_cnn(), digits, epochs=1, precision="fp8", progress=False)
+    with pytest.raises(ValueError, match="unknown precision"):
+        evaluate(small_cnn(), digits.val, precision="half")
