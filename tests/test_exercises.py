@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -15,10 +16,14 @@ ASSIGNMENTS = sorted(p.name for p in (EXERCISES / "source").iterdir() if p.is_di
 
 
 def nbgrader(course: Path, *args: str) -> None:
+    # The interpreter running the tests, and its scripts folder first on PATH: nbgrader runs
+    # `alembic` as a command to create a gradebook, so an unactivated virtual environment works.
+    scripts = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
     subprocess.run(
-        # the interpreter running the tests, so an unactivated virtual environment works too
         [sys.executable, "-m", "nbgrader", *args, "--force"],
         cwd=course,
+        env=env,
         check=True,
         capture_output=True,
         text=True,
@@ -87,3 +92,13 @@ def test_solution_earns_every_automatic_point_and_the_stub_none(course, name):
         unsolved = gradebook.find_submission(name, "stub")
         assert solved.code_score == automatic > 0
         assert unsolved.code_score == 0
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_students_version_installs_nasedu_on_colab(name):
+    """The first code cell of what students get installs nasedu on Colab (NASEDU_PIP)."""
+    release = EXERCISES / "release" / name / f"{name}.ipynb"
+    cells = json.loads(release.read_text())["cells"]
+    first = "".join(next(c["source"] for c in cells if c["cell_type"] == "code"))
+    assert '"google.colab" in sys.modules' in first
+    assert 'NASEDU_PIP = "nasedu"' in first and "%pip install -q {NASEDU_PIP}" in first

@@ -48,8 +48,9 @@ def test_the_four_notebooks_exist():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_first_code_cell_installs_on_colab_and_names_the_device(path):
     first = next(source(c) for c in cells(path) if c["cell_type"] == "code")
-    assert '"google.colab" in sys.modules' in first and "%pip install" in first
-    assert "device()" in first and "print(" in first
+    assert '"google.colab" in sys.modules' in first
+    assert 'NASEDU_PIP = "nasedu"' in first and "%pip install -q {NASEDU_PIP}" in first
+    assert "describe_device()" in first and "print(" in first
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
