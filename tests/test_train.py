@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from nasedu import data
+from nasedu.spaces import available_spaces, get_space
 from nasedu.train import (
     QUICK_EPOCHS,
     TrainingDiverged,
@@ -232,3 +233,32 @@ def test_unknown_precision_is_refused(digits):
         fit(small_cnn(), digits, epochs=1, precision="fp8", progress=False)
     with pytest.raises(ValueError, match="unknown precision"):
         evaluate(small_cnn(), digits.val, precision="half")
+
+
+@pytest.mark.parametrize("arithmetic", ["bf16", "fp16"])
+@pytest.mark.parametrize("name", available_spaces())
+def test_every_space_and_a_published_cell_train_in_mixed_precision(digits, name, arithmetic):
+    """Every op of every space runs under autocast (mixed float16/float32 inputs to a concat,
+    a sum or a pooling must not fail), as it will on a GPU."""
+    space = get_space(name)
+    small = digits.shrink(train=64, val=32)
+    torch.manual_seed(0)
+    model = space.build(space.sample(0), input_shape=small.input_shape, num_classes=10)
+    result = fit(model, small, epochs=1, precision=arithmetic, progress=False, batch_size=32)
+    assert result.precision == arithmetic and math.isfinite(result.train_loss[0])
+
+
+@pytest.mark.parametrize("arithmetic", ["bf16", "fp16"])
+def test_darts_network_with_auxiliary_head_trains_in_mixed_precision(arithmetic):
+    from nasedu import zoo
+
+    g = torch.Generator().manual_seed(0)
+
+    def split(n: int) -> data.Split:
+        return data.Split(torch.randn(n, 3, 32, 32, generator=g), torch.arange(n) % 10)
+
+    cifar_like = data.Dataset("random", split(16), split(8), split(8), num_classes=10)
+    torch.manual_seed(0)
+    model = zoo.network("darts_v2", C=8, layers=5, auxiliary=True)
+    result = fit(model, cifar_like, epochs=1, precision=arithmetic, progress=False, batch_size=8)
+    assert math.isfinite(result.train_loss[0])
