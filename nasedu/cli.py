@@ -10,6 +10,10 @@
     the names of the available spaces.
 ``nasedu bench [NAME]``
     the tabular benchmarks shipped with nasedu, or the summary of one (its best architecture).
+``nasedu doctor``
+    what this installation has: versions, the device and arithmetic training will use, quick
+    mode, and whether the notebook tools (Jupyter, ipywidgets) and nbgrader are installed -- the
+    first thing to paste into a question to your lecturer.
 """
 
 from __future__ import annotations
@@ -174,6 +178,38 @@ def _bench(name: str | None) -> None:
     print(f"best test accuracy in the table: {test.max():.3f}")
 
 
+def doctor() -> dict[str, str]:
+    """What this installation has, as ``{item: description}`` (printed by ``nasedu doctor``)."""
+    import importlib.metadata
+    import platform
+
+    import torch
+
+    from . import __version__
+    from .train import describe_device, quick
+
+    def version(package: str) -> str:
+        try:
+            return importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    report = {
+        "nasedu": __version__,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "training on": describe_device(),
+        "quick mode": "on (NASEDU_QUICK): budgets are capped" if quick() else "off",
+    }
+    for package, needed_for in [
+        ("jupyterlab", "the notebooks"),
+        ("ipywidgets", "the interactive explorers"),
+        ("nbgrader", "the graded exercises"),
+    ]:
+        report[package] = f"{version(package)} (for {needed_for})"
+    return report
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="nasedu", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +226,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("spaces", help="list the search spaces")
     p_bench = sub.add_parser("bench", help="list the tabular benchmarks, or describe one")
     p_bench.add_argument("name", nargs="?")
+    sub.add_parser("doctor", help="versions, device, quick mode, optional tools")
     args = parser.parse_args(argv)
     try:
         if args.command == "tour":
@@ -206,6 +243,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _info(args.space)
         elif args.command == "bench":
             _bench(args.name)
+        elif args.command == "doctor":
+            for item, description in doctor().items():
+                print(f"{item:12s} {description}")
         else:
             from .spaces import available_spaces
 

@@ -77,3 +77,19 @@ def test_bench_lists_and_describes_the_tables(capsys):
     assert "best by validation" in out and "MultiBranchGenotype(" in out
     assert main(["bench", "nas-bench-201"]) == 2
     assert "unknown benchmark 'nas-bench-201'" in capsys.readouterr().err
+
+
+def test_doctor_reports_versions_device_and_optional_tools(capsys, monkeypatch):
+    monkeypatch.setenv("NASEDU_QUICK", "1")
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    import torch
+
+    import nasedu
+
+    assert f"nasedu       {nasedu.__version__}" in out
+    assert f"torch        {torch.__version__}" in out
+    assert "training on  cpu (" in out and "fp32)" in out
+    assert "quick mode   on (NASEDU_QUICK)" in out
+    for tool in ("jupyterlab", "ipywidgets", "nbgrader"):
+        assert tool in out
