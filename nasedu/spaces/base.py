@@ -32,7 +32,8 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
-from collections.abc import Iterator
+import reprlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import networkx as nx
@@ -44,8 +45,12 @@ __all__ = [
     "SearchSpace",
     "SpaceTooLarge",
     "as_rng",
+    "as_tuple",
     "check_io",
+    "data_dict",
+    "data_list",
     "graph_hash",
+    "short_repr",
 ]
 
 G = TypeVar("G")
@@ -148,6 +153,52 @@ def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "
         history.update(repr(sorted(signatures)).encode())
         if len(set(signatures)) == len(palette):  # no class was split: stable
             return history.hexdigest()[:32]
+
+
+def short_repr(value: Any) -> str:
+    """``type value``, the value shortened (a student's typo should not print a megabyte)."""
+    return f"{type(value).__name__} {reprlib.repr(value)}"
+
+
+def as_tuple(value: Any, where: str, what: str) -> tuple:
+    """``tuple(value)`` for a field of a genotype dataclass, or InvalidArchitecture saying
+    ``where must be a tuple of what``.  A string or a dict is refused rather than split into
+    its characters or keys."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidArchitecture(f"{where} must be a tuple of {what}, got {short_repr(value)}")
+    return tuple(value)
+
+
+def data_dict(
+    data: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
+) -> Mapping[str, Any]:
+    """Check one dict of genotype data read from JSON; returns it.
+
+    It must be a dict with every key of ``required``, possibly some of ``optional``, and no
+    other key: an unknown key is most often a misspelt one (``"mrege"``), and ignoring it would
+    silently change the architecture.  ``where`` (e.g. ``"malformed cell genotype data: normal
+    cell, block 2"``) starts the InvalidArchitecture message.
+    """
+    expected = ", ".join(repr(k) for k in (*required, *optional))
+    if not isinstance(data, Mapping):
+        raise InvalidArchitecture(
+            f"{where} must be a dict with keys {expected}, got {short_repr(data)}"
+        )
+    missing = [k for k in required if k not in data]
+    unknown = sorted(repr(k) for k in data if k not in required and k not in optional)
+    if missing or unknown:
+        parts = [f"missing key(s) {', '.join(map(repr, missing))}"] if missing else []
+        parts += [f"unknown key(s) {', '.join(unknown)}"] if unknown else []
+        raise InvalidArchitecture(f"{where}: {'; '.join(parts)} (the keys are {expected})")
+    return data
+
+
+def data_list(value: Any, where: str, what: str) -> list | tuple:
+    """``value`` if it is a list (a JSON array), else InvalidArchitecture: ``where must be a
+    list of what``.  A string or a dict is refused rather than read as its characters or keys."""
+    if not isinstance(value, (list, tuple)):
+        raise InvalidArchitecture(f"{where} must be a list of {what}, got {short_repr(value)}")
+    return value
 
 
 def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:

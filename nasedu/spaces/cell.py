@@ -56,7 +56,17 @@ import networkx as nx
 import numpy as np
 
 from ..ops import NASNET_OPS, OPS
-from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng, choose
+from .base import (
+    InvalidArchitecture,
+    RngLike,
+    SearchSpace,
+    SpaceTooLarge,
+    as_rng,
+    as_tuple,
+    choose,
+    data_dict,
+    data_list,
+)
 
 __all__ = [
     "CELL_KINDS",
@@ -99,7 +109,7 @@ class Block:
     def __post_init__(self) -> None:
         for field in ("inputs", "ops"):
             value = getattr(self, field)
-            if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+            if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
                 raise InvalidArchitecture(
                     f"Block {field} must be a pair (one per input of the block), got {value!r}; "
                     f"e.g. Block(inputs=(0, 1), ops=('sep_conv_3x3', 'conv_1x1'))"
@@ -111,7 +121,10 @@ class Block:
         return Block(self.inputs[::-1], self.ops[::-1], self.combine)
 
     def __repr__(self) -> str:
-        a, b = (f"{op}({state_name(k)})" for op, k in zip(self.ops, self.inputs))
+        try:
+            a, b = (f"{op}({state_name(k)})" for op, k in zip(self.ops, self.inputs))
+        except (TypeError, ValueError):  # not a valid block (error messages print it too)
+            return f"Block(inputs={self.inputs!r}, ops={self.ops!r}, combine={self.combine!r})"
         return f"{self.combine}({a}, {b})"
 
 
@@ -134,7 +147,7 @@ class Cell:
     blocks: tuple[Block, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "blocks", tuple(self.blocks))
+        object.__setattr__(self, "blocks", as_tuple(self.blocks, "Cell blocks", "Blocks"))
 
     def __len__(self) -> int:
         return len(self.blocks)
@@ -154,7 +167,11 @@ class Cell:
         return [*body, f"h_{{i+1}} = concat({output})"]
 
     def __repr__(self) -> str:
-        return "Cell(\n" + "".join(f"  {line}\n" for line in self.lines()) + ")"
+        try:
+            lines = self.lines()
+        except (TypeError, AttributeError):  # not a valid cell: show its blocks as they are
+            return f"Cell(blocks={self.blocks!r})"
+        return "Cell(\n" + "".join(f"  {line}\n" for line in lines) + ")"
 
 
 @dataclass(frozen=True)
@@ -170,9 +187,11 @@ class CellGenotype:
     def __repr__(self) -> str:
         parts = []
         for kind, cell in self.cells():
-            if not isinstance(cell, Cell):
+            try:
+                lines = cell.lines()
+            except (TypeError, AttributeError):  # not a valid cell: show the fields as they are
                 return f"CellGenotype(normal={self.normal!r}, reduction={self.reduction!r})"
-            parts.append(f"  {kind} cell:\n" + "".join(f"    {s}\n" for s in cell.lines()))
+            parts.append(f"  {kind} cell:\n" + "".join(f"    {s}\n" for s in lines))
         return "CellGenotype(\n" + "".join(parts) + ")"
 
 
@@ -404,12 +423,21 @@ class CellSpace(SearchSpace[CellGenotype]):
         }
 
     def genotype_from_data(self, data: Mapping[str, Any]) -> CellGenotype:
-        cells = {
-            kind: Cell(
-                tuple(Block(tuple(b["inputs"]), tuple(b["ops"]), b["combine"]) for b in data[kind])
-            )
-            for kind in CELL_KINDS
-        }
+        """Read ``{"normal": [block, ...], "reduction": [block, ...]}``, each block
+        ``{"inputs": [a, b], "ops": [op_a, op_b], "combine": ...}``, naming the cell and block
+        whose data has the wrong form (the values are checked by :meth:`validate`)."""
+        where = f"malformed {self.name} genotype data"
+        data = data_dict(data, where, CELL_KINDS)
+        cells = {}
+        for kind in CELL_KINDS:
+            blocks = []
+            for k, b in enumerate(data_list(data[kind], f"{where}: {kind!r}", "blocks"), start=1):
+                here = f"{where}: {kind} cell, block {k}"
+                b = data_dict(b, here, ("inputs", "ops", "combine"))
+                inputs = data_list(b["inputs"], f"{here}: 'inputs'", "two hidden state numbers")
+                ops = data_list(b["ops"], f"{here}: 'ops'", "two op names")
+                blocks.append(Block(tuple(inputs), tuple(ops), b["combine"]))
+            cells[kind] = Cell(tuple(blocks))
         return CellGenotype(**cells)
 
     # -- graph, network, picture --------------------------------------------------------------
@@ -422,6 +450,7 @@ class CellSpace(SearchSpace[CellGenotype]):
         ``(kind, "output")`` the concatenated output.  Swapping a block's inputs or renumbering
         blocks consistently gives an isomorphic graph, hence the same :meth:`arch_hash`.
         """
+        genotype = self.validate(genotype)
         g = nx.DiGraph()
         for kind, cell in genotype.cells():
             g.add_node((kind, 0), label=f"{kind}:input0")

@@ -28,11 +28,14 @@ from .base import (
     RngLike,
     SearchSpace,
     as_rng,
+    as_tuple,
     check_io,
     choose,
+    data_dict,
+    data_list,
     uniform_index,
 )
-from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value
+from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_data
 
 __all__ = ["ChainGenotype", "ChainSpace"]
 
@@ -44,7 +47,7 @@ class ChainGenotype:
     layers: tuple[Layer, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "layers", tuple(self.layers))
+        object.__setattr__(self, "layers", as_tuple(self.layers, "ChainGenotype layers", "Layers"))
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -158,11 +161,20 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         return {"layers": [layer.as_dict() for layer in genotype.layers]}
 
     def genotype_from_data(self, data: Mapping[str, Any]) -> ChainGenotype:
-        return ChainGenotype(tuple(Layer.from_dict(d) for d in data["layers"]))
+        """Read ``{"layers": [{"op": ..., **hyperparameters}, ...]}``, naming the layer whose
+        data has the wrong form (the layers themselves are checked by :meth:`validate`)."""
+        where = f"malformed {self.name} genotype data"
+        layers = data_list(
+            data_dict(data, where, ["layers"])["layers"], f"{where}: 'layers'", "layers"
+        )
+        return ChainGenotype(
+            tuple(layer_from_data(d, f"{where}: layer {i}") for i, d in enumerate(layers, start=1))
+        )
 
     # -- graph, network, picture --------------------------------------------------------------
     def graph(self, genotype: ChainGenotype) -> nx.DiGraph:
         """Nodes 0..n are the tensors (0 the input, n the output); edge i-1 -> i is layer i."""
+        genotype = self.validate(genotype)
         g = nx.DiGraph()
         n = len(genotype.layers)
         for i in range(n + 1):

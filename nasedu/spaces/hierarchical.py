@@ -391,12 +391,12 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         ``"abc"`` is not read as a column of characters, nor a dict as its keys.  Shapes and
         names are then checked by :meth:`validate` (``from_json`` calls it).
         """
-        if not isinstance(data, Mapping) or "levels" not in data:
+        if not isinstance(data, Mapping) or set(data) != {"levels"}:
             got = f"keys {sorted(map(str, data))}" if isinstance(data, Mapping) else "a "
             got += "" if isinstance(data, Mapping) else type(data).__name__
             raise InvalidArchitecture(
-                "malformed hierarchical genotype data: expected a dict "
-                f'{{"levels": [[matrix, ...], ...]}}, got {got}'
+                f"malformed {self.name} genotype data: expected a dict with the single key "
+                f'"levels", {{"levels": [[matrix, ...], ...]}}, got {got}'
             )
         levels = data["levels"]
         if not isinstance(levels, (list, tuple)):

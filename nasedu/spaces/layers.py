@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from .base import InvalidArchitecture, choose, uniform_index
+from .base import InvalidArchitecture, choose, short_repr, uniform_index
 
-__all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices"]
+__all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "layer_from_data"]
 
 Value = int | str
 
@@ -119,6 +119,33 @@ def _plain(op: str, name: str, value: Any) -> tuple[str, Value]:
     if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
         return name, int(value)
     raise TypeError(f"{op}.{name}={value!r}: hyperparameter values must be ints or strings")
+
+
+def layer_from_data(data: Any, where: str) -> Layer:
+    """Read the JSON form of a layer, ``{"op": "conv", "filters": 16, ...}`` (see
+    :meth:`Layer.as_dict`); ``where`` (e.g. ``"layer 2"``) starts every error message.
+
+    Only the form is checked here (a dict, an op name, int or string values); whether the layer
+    belongs to a vocabulary is :meth:`LayerChoices.validate`'s question.
+    """
+    if not isinstance(data, Mapping) or "op" not in data:
+        raise InvalidArchitecture(
+            f'{where} must be a dict such as {{"op": "conv", "filters": 16, "kernel": 3, '
+            f'"stride": 1}}, got {short_repr(data)}'
+        )
+    if not isinstance(data["op"], str):
+        raise InvalidArchitecture(
+            f"{where}: 'op' must be a layer type name such as 'conv', got {short_repr(data['op'])}"
+        )
+    for name in data:
+        if not isinstance(name, str):
+            raise InvalidArchitecture(
+                f"{where}: hyperparameter names must be strings, got {short_repr(name)}"
+            )
+    try:
+        return Layer.from_dict(data)
+    except TypeError as error:  # a value that is neither an int nor a string (see _plain)
+        raise InvalidArchitecture(f"{where}: {error}") from None
 
 
 def _difference(missing: set[str], extra: set[str], extra_word: str) -> str:
@@ -240,10 +267,14 @@ class LayerChoices:
 
     def validate(self, layer: Any, where: str) -> Layer:
         """Check one layer; ``where`` (e.g. ``"layer 3"``) starts every error message."""
-        if isinstance(layer, Layer) and layer in self._index:  # the common case: one look-up
-            return layer
         if not isinstance(layer, Layer):
             raise InvalidArchitecture(f"{where}: expected a Layer, got {type(layer).__name__}")
+        if not isinstance(layer.op, str):  # (an unhashable op could not even be looked up)
+            raise InvalidArchitecture(
+                f"{where}: the layer type must be a name such as 'conv', got {layer.op!r}"
+            )
+        if layer in self._index:  # the common case: one look-up
+            return layer
         if layer.op not in self.types:
             raise InvalidArchitecture(
                 f"{where}: unknown op {layer.op!r}; valid ops are: {', '.join(self.types)}"

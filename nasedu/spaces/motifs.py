@@ -17,7 +17,7 @@ from functools import cache
 
 import numpy as np
 
-from .base import InvalidArchitecture
+from .base import InvalidArchitecture, as_tuple
 
 __all__ = [
     "IDENTITY",
@@ -85,7 +85,11 @@ class Motif:
     matrix: tuple[tuple[str, ...], ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "matrix", tuple(tuple(row) for row in self.matrix))
+        rows = as_tuple(self.matrix, "Motif matrix", "rows")
+        matrix = tuple(
+            as_tuple(row, f"Motif matrix row {i}", "op names") for i, row in enumerate(rows)
+        )
+        object.__setattr__(self, "matrix", matrix)
 
     @property
     def num_nodes(self) -> int:
@@ -144,7 +148,11 @@ class HierarchicalGenotype:
     levels: tuple[tuple[Motif, ...], ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "levels", tuple(tuple(level) for level in self.levels))
+        levels = as_tuple(self.levels, "HierarchicalGenotype levels", "levels")
+        motifs = tuple(
+            as_tuple(level, f"level {k}", "Motifs") for k, level in enumerate(levels, start=2)
+        )
+        object.__setattr__(self, "levels", motifs)
 
     @property
     def num_levels(self) -> int:

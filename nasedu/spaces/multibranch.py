@@ -38,11 +38,14 @@ from .base import (
     RngLike,
     SearchSpace,
     as_rng,
+    as_tuple,
     check_io,
     choose,
+    data_dict,
+    data_list,
     uniform_index,
 )
-from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value
+from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_data
 
 __all__ = [
     "MERGES",
@@ -76,7 +79,8 @@ class BranchNode:
                 f"inputs must be a tuple of tensor indices, e.g. ({self.inputs},), "
                 f"not {self.inputs!r}"
             )
-        inputs = tuple(int(j) if isinstance(j, np.integer) else j for j in self.inputs)
+        indices = as_tuple(self.inputs, "BranchNode inputs", "tensor indices")
+        inputs = tuple(int(j) if isinstance(j, np.integer) else j for j in indices)
         object.__setattr__(self, "inputs", inputs)
 
     def __repr__(self) -> str:
@@ -95,7 +99,9 @@ class MultiBranchGenotype:
     nodes: tuple[BranchNode, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "nodes", tuple(self.nodes))
+        object.__setattr__(
+            self, "nodes", as_tuple(self.nodes, "MultiBranchGenotype nodes", "BranchNodes")
+        )
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -358,12 +364,22 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         }
 
     def genotype_from_data(self, data: Mapping[str, Any]) -> MultiBranchGenotype:
-        return MultiBranchGenotype(
-            tuple(
-                BranchNode(Layer.from_dict(d["layer"]), tuple(d["inputs"]), d.get("merge"))
-                for d in data["layers"]
-            )
+        """Read ``{"layers": [{"layer": {...}, "inputs": [...], "merge": ...}, ...]}``, naming
+        the layer whose data has the wrong form.  A missing ``"merge"`` means None (one input);
+        the values are checked by :meth:`validate`."""
+        where = f"malformed {self.name} genotype data"
+        layers = data_list(
+            data_dict(data, where, ["layers"])["layers"], f"{where}: 'layers'", "layers"
         )
+        nodes = []
+        for i, d in enumerate(layers, start=1):
+            here = f"{where}: layer {i}"
+            d = data_dict(d, here, ["layer", "inputs"], optional=["merge"])
+            inputs = data_list(d["inputs"], f"{here}: 'inputs'", "tensor indices")
+            nodes.append(
+                BranchNode(layer_from_data(d["layer"], here), tuple(inputs), d.get("merge"))
+            )
+        return MultiBranchGenotype(tuple(nodes))
 
     # -- presets -------------------------------------------------------------------------------
     def presets(self, layers: Sequence[Layer]) -> dict[str, MultiBranchGenotype]:
@@ -383,6 +399,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
 
         Only tensors that reach the output are kept: a dead layer computes nothing that matters.
         """
+        genotype = self.validate(genotype)
         n = len(genotype.nodes)
         live = {n}  # walk back from the output: which tensors does it depend on?
         for i in range(n, 0, -1):
