@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..ops import OPS
-from .base import InvalidArchitecture
+from .base import InvalidArchitecture, data_dict, data_list, short_repr
 from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
 
 __all__ = [
@@ -67,7 +67,11 @@ class DartsGenotype(NamedTuple):
     reduce_concat: Sequence[int]
 
     def __repr__(self) -> str:
-        return format_darts(self)
+        try:
+            return format_darts(self)
+        except (TypeError, ValueError):  # not a valid genotype: show the fields as they are
+            fields = ", ".join(f"{k}={v!r}" for k, v in self._asdict().items())
+            return f"DartsGenotype({fields})"
 
 
 def _cell_parts(genotype: DartsGenotype) -> tuple[tuple[str, Sequence, Sequence], ...]:
@@ -88,7 +92,7 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
     allowed = set(OPS) | set(DARTS_ALIASES) if ops is None else set(ops)
     cleaned = {}
     for kind, pairs, concat in _cell_parts(genotype):
-        if isinstance(pairs, (str, bytes)) or not hasattr(pairs, "__iter__"):
+        if isinstance(pairs, (str, bytes, Mapping)) or not hasattr(pairs, "__iter__"):
             raise InvalidArchitecture(
                 f"{kind} cell: expected a list of (op, input) pairs, got {pairs!r}"
             )
@@ -114,7 +118,7 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
                     f"0..{block} (0, 1: the cell inputs; k + 1: block k)"
                 )
         try:
-            if isinstance(concat, (str, bytes)):
+            if isinstance(concat, (str, bytes, Mapping)):  # not read as characters or keys
                 raise TypeError
             concat = tuple(concat)
         except TypeError:
@@ -152,9 +156,32 @@ def _blocks(pairs: Sequence[tuple[str, int]]) -> tuple[Block, ...]:
     )
 
 
+def check_cells(genotype: CellGenotype) -> CellGenotype:
+    """Check a CellGenotype of *any* number of blocks over *any* op of :data:`~nasedu.ops.OPS`
+    (what a network can build: the zoo's cells belong to no single CellSpace); returns it.
+
+    Raises InvalidArchitecture naming the cell and block, as :meth:`CellSpace.validate` does.
+    """
+    if not isinstance(genotype, CellGenotype):
+        raise InvalidArchitecture(f"expected a CellGenotype, got {type(genotype).__name__}")
+    for kind, cell in genotype.cells():
+        if not isinstance(cell, Cell):
+            raise InvalidArchitecture(f"{kind} cell: expected a Cell, got {type(cell).__name__}")
+        if not cell.blocks:
+            raise InvalidArchitecture(f"the {kind} cell has no blocks; a cell needs at least one")
+        # the checks (and messages) of CellSpace, for a space of exactly this cell's size
+        CellSpace(num_blocks=len(cell.blocks), ops=tuple(OPS))._validate_cell(cell, f"{kind} cell")
+    return genotype
+
+
 def wired_cells(genotype: CellGenotype | DartsGenotype) -> tuple[WiredCell, WiredCell]:
-    """The normal and the reduction cell of either format, with explicit concat lists."""
+    """The normal and the reduction cell of either format, with explicit concat lists.
+
+    Both formats are checked first (:func:`check_cells`, :func:`validate_darts`), so that a
+    network is never built from a broken genotype.
+    """
     if isinstance(genotype, CellGenotype):
+        check_cells(genotype)
         return genotype.normal.wired(), genotype.reduction.wired()
     genotype = validate_darts(genotype)
     return (
@@ -169,6 +196,11 @@ def from_darts(genotype: DartsGenotype, space: CellSpace | None = None) -> CellG
     Possible exactly when each concat list is the set of blocks no later block reads (the NASNet
     rule).  With ``space`` the result is also validated against it (number of blocks, ops).
     """
+    if not isinstance(genotype, DartsGenotype):
+        hint = " (already this package's format)" if isinstance(genotype, CellGenotype) else ""
+        raise InvalidArchitecture(
+            f"from_darts converts a DartsGenotype, got {type(genotype).__name__}{hint}"
+        )
     normal, reduction = wired_cells(genotype)
     cells = []
     for kind, wired in (("normal", normal), ("reduce", reduction)):
@@ -193,6 +225,7 @@ def from_darts(genotype: DartsGenotype, space: CellSpace | None = None) -> CellG
 
 def to_darts(genotype: CellGenotype) -> DartsGenotype:
     """The DARTS genotype of a CellSpace genotype whose blocks all combine by addition."""
+    check_cells(genotype)
     parts = []
     for kind, cell in genotype.cells():
         pairs = []
@@ -249,6 +282,11 @@ def parse_darts(text: str) -> DartsGenotype:
     Accepts what the DARTS code prints and stores (including ``range(2, 6)`` concat lists and
     positional arguments) without executing it, and validates the result.
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"parse_darts reads the text of a genotype, 'Genotype(normal=[...], ...)', got "
+            f"{short_repr(text)}; check a DartsGenotype with validate_darts"
+        )
     try:
         call = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as error:
@@ -262,6 +300,19 @@ def parse_darts(text: str) -> DartsGenotype:
         raise
     except (ValueError, TypeError, SyntaxError, OverflowError, MemoryError) as error:
         raise InvalidArchitecture(f"a DARTS genotype holds only literals: {error}") from error
+    # Python itself refuses these calls; the dict below would silently drop or override fields.
+    names = [*DartsGenotype._fields[: len(values)], *(kw.arg for kw in call.keywords)]
+    twice = sorted({str(name) for name in names if names.count(name) > 1})
+    problem = (
+        f"got {len(values)} positional arguments"
+        if len(values) > 4
+        else ("got **arguments" if None in names else f"{', '.join(twice)} given twice")
+    )
+    if len(values) > 4 or None in names or twice:
+        raise InvalidArchitecture(
+            f"a DARTS genotype has exactly the fields {DartsGenotype._fields}, each given "
+            f"once; {problem}"
+        )
     fields = dict(zip(DartsGenotype._fields, values)) | keywords
     missing = [f for f in DartsGenotype._fields if f not in fields]
     if missing or len(fields) != 4:
@@ -288,14 +339,12 @@ def darts_to_data(genotype: DartsGenotype) -> dict[str, list]:
 
 def darts_from_data(data: Mapping[str, Any]) -> DartsGenotype:
     """Inverse of :func:`darts_to_data` (validated)."""
-    try:
-        return validate_darts(
-            DartsGenotype(
-                normal=[tuple(p) for p in data["normal"]],
-                normal_concat=data["normal_concat"],
-                reduce=[tuple(p) for p in data["reduce"]],
-                reduce_concat=data["reduce_concat"],
-            )
-        )
-    except (KeyError, TypeError) as error:
-        raise InvalidArchitecture(f"malformed DARTS genotype data: {error!r}") from error
+    data = data_dict(data, "malformed DARTS genotype data", DartsGenotype._fields)
+    pairs = {
+        kind: [
+            tuple(p) if isinstance(p, list) else p  # a JSON pair is a list; others: see validate
+            for p in data_list(data[kind], f"malformed DARTS genotype data: {kind!r}", "pairs")
+        ]
+        for kind in ("normal", "reduce")
+    }
+    return validate_darts(DartsGenotype(**(dict(data) | pairs)))
