@@ -254,11 +254,13 @@ class TabularBenchmark:
         return iter(self._records.values())
 
     def query(self, genotype: Any) -> BenchmarkRecord:
-        """The record of ``genotype`` (any of its encodings; a genotype object, or its JSON data
-        such as ``record.genotype``).  Raises InvalidArchitecture if it is not a genotype of the
-        space, NotInBenchmark if the table lacks its architecture."""
-        if isinstance(genotype, Mapping):
-            genotype = self.space.genotype_from_data(genotype)
+        """The record of ``genotype`` (any of its encodings; a genotype object, its JSON data
+        such as ``record.genotype``, or ``space.to_json(genotype)``).  Raises InvalidArchitecture
+        if it is not a genotype of the space, NotInBenchmark if the table lacks its
+        architecture."""
+        if isinstance(genotype, Mapping):  # read (and checked) as from_json does
+            envelope = genotype if "genotype" in genotype else {"genotype": genotype}
+            genotype = self.space.from_json({"space": self.space.name, **envelope})
         key = self.space.arch_hash(self.space.validate(genotype))
         try:
             return self._records[key]
