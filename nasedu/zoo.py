@@ -10,8 +10,9 @@ Each genotype is copied from ``cnn/genotypes.py`` of the DARTS reference code
     on CIFAR-10 (500 GPUs for 4 days).
 ``amoebanet_a``
     AmoebaNet-A: Real, Aggarwal, Huang and Le (2019), "Regularized Evolution for Image
-    Classifier Architecture Search", AAAI.  The same search space, found by regularized
-    evolution.
+    Classifier Architecture Search", AAAI.  The NASNet search space with a smaller set of 8 ops
+    (identity; 3x3, 5x5 and 7x7 separable convs; 3x3 average and max pooling; 3x3 dilated
+    separable conv; 1x7 then 7x1 conv), found by regularized evolution.
 ``darts_v1``
     DARTS (first order): Liu, Simonyan and Yang (2019), "DARTS: Differentiable Architecture
     Search", ICLR, Table 1 (``DARTS_V1`` in the code).
