@@ -330,6 +330,45 @@ def test_damaged_genotype_objects_never_reach_torch_or_networkx(name, seed, data
         assert space.arch_hash(bad) == space.arch_hash(space.from_json(space.to_json(bad)))
 
 
+SIZES = st.one_of(st.integers(-1, 9), st.floats(0, 9), st.booleans(), st.text(max_size=1))
+
+
+def _good_build_arguments(input_shape: Any, num_classes: Any) -> bool:
+    def integer(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    shape_ok = isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
+    shape_ok = shape_ok and all(integer(s) and s >= 1 for s in input_shape)
+    return shape_ok and integer(num_classes) and num_classes >= 2
+
+
+@pytest.mark.parametrize("name", SMALL)
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=SEEDS,
+    input_shape=st.one_of(
+        st.tuples(*[st.integers(1, 9)] * 3),  # good
+        st.one_of(st.tuples(SIZES, SIZES, SIZES), st.lists(SIZES, max_size=4), BAD_VALUES),
+    ),
+    num_classes=st.one_of(st.integers(2, 12), st.one_of(st.integers(-2, 1), BAD_VALUES)),
+)
+def test_bad_build_arguments_are_refused_before_torch(name, seed, input_shape, num_classes):
+    """cell, hierarchical and flat built with num_classes=-3 crashed inside torch ("Trying to
+    create tensor with negative dimension"), with input_shape=None raised "'NoneType' object
+    is not iterable", and every space read input_shape (1.5, 8, 8) as (1, 8, 8)."""
+    space = SPACES[name]
+    try:
+        model = space.build(space.sample(seed), input_shape=input_shape, num_classes=num_classes)
+    except InvalidArchitecture as error:
+        assert_clear(error)
+        # good arguments may still be refused: an image too small for the layers' strides
+        assert not _good_build_arguments(input_shape, num_classes) or "collapse" in str(error)
+    else:
+        event("built")
+        assert _good_build_arguments(input_shape, num_classes)
+        assert sum(p.numel() for p in model.parameters()) > 0
+
+
 # -- the DARTS format -----------------------------------------------------------------------------
 #: cells that only add have a DARTS form
 DARTS_SPACE = get_space("cell", num_blocks=3, combine=("add",))

@@ -209,9 +209,12 @@ def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
     """
     try:
         c, h, w = (int(s) for s in input_shape)
+        if [c, h, w] != list(input_shape) or any(isinstance(s, bool) for s in input_shape):
+            raise ValueError  # 1.5 must not become 1, nor "8" or True a size
     except (TypeError, ValueError):
         raise InvalidArchitecture(
-            f"input_shape must be (channels, height, width), e.g. (1, 8, 8); got {input_shape!r}"
+            f"input_shape must be (channels, height, width), three integers, e.g. (1, 8, 8); "
+            f"got {input_shape!r}"
         ) from None
     if min(c, h, w) < 1:
         raise InvalidArchitecture(f"input_shape {input_shape!r} has a size below 1")

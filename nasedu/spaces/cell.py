@@ -63,6 +63,7 @@ from .base import (
     SpaceTooLarge,
     as_rng,
     as_tuple,
+    check_io,
     choose,
     data_dict,
     data_list,
@@ -494,14 +495,15 @@ class CellSpace(SearchSpace[CellGenotype]):
                 f"layers={macro['layers']!r}; pass N=..., or build "
                 "nasedu.networks.cell.CellNetwork(genotype, layers=...) for another depth"
             )
-        if int(N) < 1:
-            raise ValueError(f"N (normal cells per stage) must be at least 1, got {N}")
+        shape = check_io(input_shape, num_classes)
+        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+            raise ValueError(f"N (normal cells per stage) must be an integer >= 1, got {N!r}")
         return CellNetwork(
             self.validate(genotype),
             C=C,
-            num_classes=num_classes,
+            num_classes=int(num_classes),
             layers=3 * int(N) + 2,
-            input_shape=tuple(int(s) for s in input_shape),
+            input_shape=shape,
             **macro,
         )
 

@@ -71,7 +71,7 @@ import networkx as nx
 import numpy as np
 
 from ..ops import LIU_PRIMITIVES, OPS
-from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng
+from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng, check_io
 from .motifs import (
     IDENTITY,
     MOTIF_CONV,
@@ -520,13 +520,13 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         """
         from ..networks.hierarchical import HierarchicalNetwork
 
-        c, h, w = (int(s) for s in input_shape)
+        c, h, w = check_io(input_shape, num_classes)
         if channels is None:
             channels = PAPER_CHANNELS if min(h, w) >= 32 else SMALL_CHANNELS
         return HierarchicalNetwork(
             self.validate(genotype),
             (c, h, w),
-            num_classes,
+            int(num_classes),
             channels=tuple(int(ch) for ch in channels),
             cells_per_stage=cells_per_stage,
             motif_conv=self.motif_conv,
