@@ -369,6 +369,55 @@ def test_bad_build_arguments_are_refused_before_torch(name, seed, input_shape, n
         assert sum(p.numel() for p in model.parameters()) > 0
 
 
+def _integer(value: Any, least: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+#: macro arguments of build, and which values are good
+MACRO = {
+    "cell": {
+        "C": lambda v: _integer(v, 2) and v % 2 == 0,
+        "N": lambda v: _integer(v, 1),
+        "stem_multiplier": lambda v: _integer(v, 1),
+        "drop_path": lambda v: isinstance(v, (int, float)) and 0 <= v < 1,
+    },
+    "hierarchical": {
+        # None: the default widths for the image size
+        "channels": lambda v: (
+            v is None or (isinstance(v, list) and len(v) > 0 and all(_integer(c, 1) for c in v))
+        ),
+        "cells_per_stage": lambda v: _integer(v, 1),
+    },
+}
+MACRO["flat"] = MACRO["hierarchical"]
+MACRO_VALUES = st.one_of(
+    st.integers(-2, 4),
+    st.floats(-1, 4),
+    st.sampled_from([None, True, "2", {"a": 1}]),
+    st.lists(st.one_of(st.integers(-1, 4), st.floats(0, 4)), max_size=3),
+)
+
+
+@pytest.mark.parametrize("name", sorted(MACRO))
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), value=MACRO_VALUES)
+def test_bad_macro_arguments_are_refused_before_torch(name, data, value):
+    """CellNetwork with stem_multiplier=0 or -1 and HierarchicalNetwork with channels (-1, ...)
+    crashed inside torch; C=None or 8.0, drop_path=None and cells_per_stage=None raised Python's
+    TypeErrors; channels (1.5, 8, 16) was read as (1, 8, 16)."""
+    space = SPACES[name]
+    argument = data.draw(st.sampled_from(sorted(MACRO[name])), label="argument")
+    try:
+        model = space.build(space.sample(0), **{argument: value})
+    except ValueError as error:  # InvalidArchitecture is a ValueError too
+        assert_clear(error, argument)
+        assert not MACRO[name][argument](value)
+    else:
+        event("built")
+        assert MACRO[name][argument](value)
+        assert sum(p.numel() for p in model.parameters()) > 0
+
+
 # -- the DARTS format -----------------------------------------------------------------------------
 #: cells that only add have a DARTS form
 DARTS_SPACE = get_space("cell", num_blocks=3, combine=("add",))

@@ -32,8 +32,10 @@ import torch
 from torch import nn
 
 from ..ops import FactorizedReduce, ReLUConvBN, make_op
+from ..spaces.base import check_io
 from ..spaces.cell import CellGenotype, WiredCell
 from ..spaces.darts_format import DartsGenotype, wired_cells
+from .common import positive_int
 
 __all__ = [
     "AuxiliaryHead",
@@ -197,18 +199,18 @@ class CellNetwork(nn.Module):
         stem_multiplier: int = 3,
     ) -> None:
         super().__init__()
-        if C < 2 or C % 2:
+        if positive_int(C, "C") % 2:
             raise ValueError(
                 f"C must be an even number of channels (factorized reductions), got {C}"
             )
-        if layers < 1:
-            raise ValueError(f"a network needs at least one cell, got layers={layers}")
+        layers = positive_int(layers, "layers (the number of cells)")
+        stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
-        if not 0.0 <= drop_path < 1.0:
-            raise ValueError(f"drop_path must be in [0, 1), got {drop_path}")
+        if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
+            raise ValueError(f"drop_path must be a number in [0, 1), got {drop_path!r}")
         normal, reduce = wired_cells(genotype)
-        channels, size = int(input_shape[0]), int(input_shape[1])
+        channels, size, _ = check_io(input_shape, num_classes)
         self.genotype = genotype
         self.layers = layers
         self.drop_path_prob = drop_path

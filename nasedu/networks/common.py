@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -9,7 +12,18 @@ from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
 from ..spaces.base import InvalidArchitecture
 from ..spaces.layers import Layer
 
-__all__ = ["ClassifierHead", "compile_layer", "layer_output_shape"]
+__all__ = ["ClassifierHead", "compile_layer", "layer_output_shape", "positive_int"]
+
+
+def positive_int(value: Any, name: str) -> int:
+    """``value`` as an int if it is an integer >= 1, else a ValueError naming ``name``: a
+    network size of 0, -1, 1.5 or None must not reach torch (which fails obscurely, or
+    silently truncates 1.5 to 1)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
 
 
 def layer_output_shape(layer: Layer, channels: int, height: int, width: int, where: str):

@@ -27,7 +27,7 @@ from torch import nn
 
 from ..ops import ConvBNReLU, make_op
 from ..spaces.hierarchical import HierarchicalGenotype, Motif, motif_index
-from .common import ClassifierHead
+from .common import ClassifierHead, positive_int
 
 __all__ = ["CHANNEL_PRESERVING", "HierarchicalNetwork", "MotifModule", "build_cell"]
 
@@ -124,8 +124,10 @@ class HierarchicalNetwork(nn.Module):
         motif_conv: bool = True,
     ) -> None:
         super().__init__()
-        if not channels or cells_per_stage < 1:
-            raise ValueError("need at least one stage and one cell per stage")
+        channels = tuple(positive_int(c, f"channels[{i}]") for i, c in enumerate(channels))
+        cells_per_stage = positive_int(cells_per_stage, "cells_per_stage")
+        if not channels:
+            raise ValueError("need at least one stage: channels is empty")
         in_channels = input_shape[0]
         self.stem = ConvBNReLU(in_channels, channels[0], 3)
         layers: list[nn.Module] = []

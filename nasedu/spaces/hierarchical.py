@@ -523,11 +523,16 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         c, h, w = check_io(input_shape, num_classes)
         if channels is None:
             channels = PAPER_CHANNELS if min(h, w) >= 32 else SMALL_CHANNELS
+        if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
+            raise ValueError(
+                f"channels must be one positive integer per stage, e.g. {PAPER_CHANNELS}; "
+                f"got {channels!r}"
+            )
         return HierarchicalNetwork(
             self.validate(genotype),
             (c, h, w),
             int(num_classes),
-            channels=tuple(int(ch) for ch in channels),
+            channels=tuple(channels),  # checked there: 1.5 must not become 1
             cells_per_stage=cells_per_stage,
             motif_conv=self.motif_conv,
         )
