@@ -418,6 +418,52 @@ def test_bad_macro_arguments_are_refused_before_torch(name, data, value):
         assert sum(p.numel() for p in model.parameters()) > 0
 
 
+#: the options of every space, and the words a message about each must contain
+OPTIONS = {
+    "chain": {"max_layers": "max_layers", "min_layers": "min_layers", "layer_types": "layer type"},
+    "multibranch": {"max_layers": "max_layers", "merges": "merges", "layer_types": "layer type"},
+    "cell": {"num_blocks": "num_blocks", "ops": "ops", "combine": "combine"},
+    "hierarchical": {
+        "primitives": "primitives",
+        "motifs": "motifs",
+        "nodes": "nodes",
+        "motif_conv": "motif_conv",
+    },
+    "flat": {"nodes": "nodes", "primitives": "primitives"},
+}
+OPTION_VALUES = st.one_of(
+    st.integers(-2, 6),
+    st.sampled_from([10**30, 1.5, 3.0, None, True, "3", "sum", "conv_1x1", "ab"]),
+    st.lists(st.integers(-1, 6), max_size=3),
+    st.lists(
+        st.sampled_from(["sum", "concat", "add", "conv_1x1", "skip_connect", "x"]), max_size=3
+    ),
+    st.sampled_from(
+        [{}, {"a": 1}, {"conv": [1]}, {"pool": {"kind": ("max",), "kernel": (3,), "stride": (1,)}}]
+    ),
+)
+
+
+@pytest.mark.parametrize("name", SMALL)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), value=OPTION_VALUES)
+def test_bad_space_options_are_refused_naming_the_option(name, data, value):
+    """get_space("chain", max_layers=None) raised "'<=' not supported between 'int' and
+    'NoneType'", layer_types=[1] an AttributeError, merges=None "'NoneType' object is not
+    iterable"; max_layers=10**30 never returned, CellSpace(num_blocks=10**30) sampled for ever;
+    num_blocks=1.5 or "3" was read as 1 or 3, and motif_conv="no" as True."""
+    option = data.draw(st.sampled_from(sorted(OPTIONS[name])), label="option")
+    try:
+        space = get_space(name, **{**SMALL[name], option: value})
+    except ValueError as error:
+        assert_clear(error, OPTIONS[name][option])
+        return
+    event("a working space")
+    genotype = space.sample(0)
+    assert space.validate(genotype) is genotype
+    assert space.size() >= 1
+
+
 # -- the DARTS format -----------------------------------------------------------------------------
 #: cells that only add have a DARTS form
 DARTS_SPACE = get_space("cell", num_blocks=3, combine=("add",))

@@ -46,7 +46,9 @@ __all__ = [
     "SpaceTooLarge",
     "as_rng",
     "as_tuple",
+    "check_int",
     "check_io",
+    "check_names",
     "data_dict",
     "data_list",
     "graph_hash",
@@ -199,6 +201,31 @@ def data_list(value: Any, where: str, what: str) -> list | tuple:
     if not isinstance(value, (list, tuple)):
         raise InvalidArchitecture(f"{where} must be a list of {what}, got {short_repr(value)}")
     return value
+
+
+def check_int(value: Any, name: str, at_most: int | None = None) -> int:
+    """An integer option of a space (a number of layers, blocks, nodes, motifs), else a
+    ValueError naming it: 1.5, "3" or True are not counts.  ``at_most`` bounds it, so that a
+    typo such as 10**30 is refused instead of making ``sample`` run for ever."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {short_repr(value)}")
+    if at_most is not None and value > at_most:
+        raise ValueError(f"{name} must be at most {at_most}, got {value}")
+    return int(value)
+
+
+def check_names(value: Any, name: str, example: Sequence[str]) -> tuple[str, ...]:
+    """A list of names given as a space option (ops, merges, primitives), as a tuple, else a
+    ValueError naming the option (a string is not split into letters)."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(
+            f"{name} must be a list of names such as {tuple(example)}, got {short_repr(value)}"
+        )
+    names = tuple(value)
+    for item in names:
+        if not isinstance(item, str):
+            raise ValueError(f"{name} must hold names (strings), got {item!r} in {names}")
+    return names
 
 
 def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:

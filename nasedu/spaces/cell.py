@@ -63,7 +63,9 @@ from .base import (
     SpaceTooLarge,
     as_rng,
     as_tuple,
+    check_int,
     check_io,
+    check_names,
     choose,
     data_dict,
     data_list,
@@ -80,6 +82,9 @@ __all__ = [
     "WiredCell",
     "state_name",
 ]
+
+MAX_BLOCKS = 100
+"""The most blocks a cell may have (NASNet has 5; DARTS 4)."""
 
 COMBINES: tuple[str, ...] = ("add", "concat")
 """Step 5 of a block: element-wise addition or concatenation along the channel axis."""
@@ -214,8 +219,13 @@ class CellSpace(SearchSpace[CellGenotype]):
         ops: Sequence[str] = NASNET_OPS,
         combine: Sequence[str] = COMBINES,
     ) -> None:
-        if int(num_blocks) < 1:
+        if check_int(num_blocks, "num_blocks") < 1:
             raise ValueError(f"a cell needs at least one block, got num_blocks={num_blocks}")
+        check_int(num_blocks, "num_blocks", at_most=MAX_BLOCKS)
+        ops, combine = (
+            check_names(ops, "ops", NASNET_OPS[:2]),
+            check_names(combine, "combine", COMBINES),
+        )
         unknown = [op for op in ops if op not in OPS]
         if unknown:
             raise ValueError(f"unknown ops {unknown}; valid ops are: {', '.join(sorted(OPS))}")

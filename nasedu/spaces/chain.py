@@ -29,6 +29,7 @@ from .base import (
     SearchSpace,
     as_rng,
     as_tuple,
+    check_int,
     check_io,
     choose,
     data_dict,
@@ -37,7 +38,10 @@ from .base import (
 )
 from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_data
 
-__all__ = ["ChainGenotype", "ChainSpace"]
+__all__ = ["MAX_LAYERS", "ChainGenotype", "ChainSpace"]
+
+MAX_LAYERS = 100
+"""The deepest chain a space may allow (its size, L**100 with L = 50, has 170 digits already)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,13 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         layer_types: Mapping[str, Mapping[str, tuple[Value, ...]]] = DEFAULT_LAYER_TYPES,
         min_layers: int = 1,
     ) -> None:
+        min_layers, max_layers = (
+            check_int(min_layers, "min_layers"),
+            check_int(max_layers, "max_layers"),
+        )
         if not 1 <= min_layers <= max_layers:
             raise ValueError(f"need 1 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
+        check_int(max_layers, "max_layers", at_most=MAX_LAYERS)
         self.min_layers = min_layers
         self.max_layers = max_layers
         self.choices = LayerChoices(layer_types)

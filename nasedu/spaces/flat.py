@@ -34,7 +34,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ops import LIU_PRIMITIVES
-from .hierarchical import HierarchicalSpace, scientific
+from .base import check_int
+from .hierarchical import MAX_COUNT, HierarchicalSpace, scientific
 
 __all__ = ["FlatSpace"]
 
@@ -52,6 +53,7 @@ class FlatSpace(HierarchicalSpace):
     name = "flat"
 
     def __init__(self, nodes: int = 11, primitives: Sequence[str] = LIU_PRIMITIVES) -> None:
+        nodes = check_int(nodes, "nodes", at_most=MAX_COUNT)  # (else named "nodes[0]" below)
         super().__init__(primitives=primitives, motifs=(1,), nodes=(nodes,), motif_conv=False)
 
     def __repr__(self) -> str:

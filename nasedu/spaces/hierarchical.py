@@ -71,7 +71,16 @@ import networkx as nx
 import numpy as np
 
 from ..ops import LIU_PRIMITIVES, OPS
-from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng, check_io
+from .base import (
+    InvalidArchitecture,
+    RngLike,
+    SearchSpace,
+    SpaceTooLarge,
+    as_rng,
+    check_int,
+    check_io,
+    check_names,
+)
 from .motifs import (
     IDENTITY,
     MOTIF_CONV,
@@ -107,6 +116,9 @@ __all__ = [
 # The space
 # --------------------------------------------------------------------------------------------
 
+MAX_COUNT = 100
+"""The most motifs per level, and nodes per motif, a space may have (the paper: 6 and 5)."""
+
 
 class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
     """Liu et al. (2018): ``L = len(motifs) + 1`` levels of motifs over ``primitives``.
@@ -127,7 +139,20 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         nodes: Sequence[int] = (4, 5),
         motif_conv: bool = True,
     ) -> None:
-        primitives, motifs, nodes = tuple(primitives), tuple(motifs), tuple(nodes)
+        primitives = check_names(primitives, "primitives", LIU_PRIMITIVES[:2])
+        counts = {}
+        for option, values in (("motifs", motifs), ("nodes", nodes)):
+            if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+                raise ValueError(
+                    f"{option} must be a list with one integer per level above the primitives, "
+                    f"e.g. (6, 1) motifs of (4, 5) nodes; got {values!r}"
+                )
+            counts[option] = tuple(
+                check_int(n, f"{option}[{i}]", at_most=MAX_COUNT) for i, n in enumerate(values)
+            )
+        motifs, nodes = counts["motifs"], counts["nodes"]
+        if not isinstance(motif_conv, (bool, np.bool_)):
+            raise ValueError(f"motif_conv must be True or False, got {motif_conv!r}")
         unknown = [p for p in primitives if p not in OPS or p == NONE]
         if not primitives or unknown or len(set(primitives)) != len(primitives):
             raise ValueError(

@@ -171,6 +171,11 @@ class LayerChoices:
     """
 
     def __init__(self, types: Mapping[str, Mapping[str, tuple[Value, ...]]]) -> None:
+        if not isinstance(types, Mapping):
+            raise ValueError(
+                "layer_types must be a dict {layer type: {hyperparameter: choices}}, e.g. "
+                f'{{"pool": {{"kind": ("max",), "kernel": (3,), "stride": (1,)}}}}, got {types!r}'
+            )
         if not types:
             raise ValueError("a layer vocabulary needs at least one layer type")
         self.types: dict[str, dict[str, tuple[Value, ...]]] = {}
@@ -178,6 +183,10 @@ class LayerChoices:
             if op not in KNOWN_HYPERPARAMETERS:
                 raise ValueError(
                     f"unknown layer type {op!r}; valid types: {', '.join(KNOWN_HYPERPARAMETERS)}"
+                )
+            if not isinstance(params, Mapping):
+                raise ValueError(
+                    f"layer type {op!r}: give a dict {{hyperparameter: choices}}, got {params!r}"
                 )
             missing = REQUIRED_HYPERPARAMETERS[op] - set(params)
             unknown = set(params) - KNOWN_HYPERPARAMETERS[op]

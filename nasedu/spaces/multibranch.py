@@ -39,7 +39,9 @@ from .base import (
     SearchSpace,
     as_rng,
     as_tuple,
+    check_int,
     check_io,
+    check_names,
     choose,
     data_dict,
     data_list,
@@ -173,6 +175,11 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         merges: Sequence[str] = MERGES,
         min_layers: int = 1,
     ) -> None:
+        min_layers, max_layers = (
+            check_int(min_layers, "min_layers"),
+            check_int(max_layers, "max_layers"),
+        )
+        merges = check_names(merges, "merges", MERGES)
         if not 1 <= min_layers <= max_layers <= MAX_LAYERS:
             raise ValueError(
                 f"need 1 <= min_layers <= max_layers <= {MAX_LAYERS}, "
