@@ -464,6 +464,46 @@ def test_bad_space_options_are_refused_naming_the_option(name, data, value):
     assert space.size() >= 1
 
 
+@pytest.mark.parametrize("name", ["chain", "multibranch", "cell"])
+@settings(max_examples=40, deadline=None)
+@given(index=st.one_of(st.integers(-5, 10**6), st.just(10**30), BAD_VALUES))
+def test_decode_takes_integer_indices_only(name, index):
+    """decode(1.5) raised "tuple indices must be integers or slices, not float", decode("3")
+    "'<=' not supported", and decode(True) silently returned genotype number 1."""
+    space = SPACES[name]
+    try:
+        genotype = space.decode(index)
+    except TypeError as error:
+        assert_clear(error, "genotype index must be an integer")
+        assert isinstance(index, bool) or not isinstance(index, int)
+    except IndexError as error:
+        assert_clear(error, f"genotype index {index} out of range [0, {space.size()})")
+    else:
+        assert type(index) is int and 0 <= index < space.size()
+        assert space.validate(genotype) is genotype
+
+
+def test_motif_edges_and_block_numbers_are_checked_not_wrapped():
+    """Motif.with_edge(-1, 2, op) silently set entry (2, 2) (Python's -1 is the last node) and
+    from_edges({(-3, 2): op}) made the edge 0 -> 2; CellSpace.sample_block(0) drew a block that
+    does not exist and block_size(1.5) returned 2112.5 encodings."""
+    motif = Motif.chain(3, "skip_connect")
+    with pytest.raises(InvalidArchitecture, match=r"edge \(-1, 2\) is not in a 3-node motif"):
+        motif.with_edge(-1, 2, "conv_1x1_bn_relu")
+    with pytest.raises(InvalidArchitecture, match=r"edge \(0, 3\) is not in a 3-node motif"):
+        motif.with_edge(0, 3, "conv_1x1_bn_relu")
+    with pytest.raises(InvalidArchitecture, match=r"edge \(-3, 2\) is not in a 3-node motif"):
+        Motif.from_edges(3, {(-3, 2): "skip_connect"})
+    with pytest.raises(InvalidArchitecture, match=r"nodes are integers, got 0\.5"):
+        motif.with_edge(0.5, 1, "skip_connect")
+    with pytest.raises(ValueError, match=r"block 0 does not exist: blocks are numbered 1\.\.2"):
+        CELL.sample_block(0, 0)
+    with pytest.raises(ValueError, match=r"block must be a block number 1\.\.2, got 1.5"):
+        CELL.block_size(1.5)
+    with pytest.raises(TypeError, match="layer index must be an integer, got bool True"):
+        CHAIN.choices.decode(True)
+
+
 # -- the DARTS format -----------------------------------------------------------------------------
 #: cells that only add have a DARTS form
 DARTS_SPACE = get_space("cell", num_blocks=3, combine=("add",))

@@ -46,6 +46,7 @@ __all__ = [
     "SpaceTooLarge",
     "as_rng",
     "as_tuple",
+    "check_index",
     "check_int",
     "check_io",
     "check_names",
@@ -212,6 +213,16 @@ def check_int(value: Any, name: str, at_most: int | None = None) -> int:
     if at_most is not None and value > at_most:
         raise ValueError(f"{name} must be at most {at_most}, got {value}")
     return int(value)
+
+
+def check_index(index: Any, size: int, what: str = "genotype index") -> int:
+    """``index`` if it is an integer in ``[0, size)``: a TypeError for 1.5, "3" or True (which
+    Python would read as 1), an IndexError naming the range otherwise."""
+    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+        raise TypeError(f"{what} must be an integer, got {short_repr(index)}")
+    if not 0 <= index < size:
+        raise IndexError(f"{what} {index} out of range [0, {size})")
+    return int(index)
 
 
 def check_names(value: Any, name: str, example: Sequence[str]) -> tuple[str, ...]:

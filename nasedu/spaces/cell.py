@@ -63,6 +63,7 @@ from .base import (
     SpaceTooLarge,
     as_rng,
     as_tuple,
+    check_index,
     check_int,
     check_io,
     check_names,
@@ -238,8 +239,19 @@ class CellSpace(SearchSpace[CellGenotype]):
         self.combine = tuple(combine)
 
     # -- the choices of one block -------------------------------------------------------------
+    def _block_number(self, block: Any) -> int:
+        """``block`` if it numbers a block of this space (1..B), else a ValueError."""
+        if isinstance(block, bool) or not isinstance(block, (int, np.integer)):
+            raise ValueError(f"block must be a block number 1..{self.num_blocks}, got {block!r}")
+        if not 1 <= block <= self.num_blocks:
+            raise ValueError(
+                f"block {block} does not exist: blocks are numbered 1..{self.num_blocks}"
+            )
+        return int(block)
+
     def block_choices(self, block: int) -> dict[str, tuple]:
         """The options of each of the 5 choices of ``block`` (1-based), in :data:`CHOICES` order."""
+        block = self._block_number(block)
         states = tuple(range(block + 1))
         return dict(zip(CHOICES, (states, states, self.ops, self.ops, self.combine)))
 
@@ -254,6 +266,7 @@ class CellSpace(SearchSpace[CellGenotype]):
     # -- counting -----------------------------------------------------------------------------
     def block_size(self, block: int) -> int:
         """Encodings of ``block`` (1-based): ``((block + 1) * K)**2 * M``."""
+        block = self._block_number(block)
         return ((block + 1) * len(self.ops)) ** 2 * len(self.combine)
 
     def block_size_up_to_symmetry(self, block: int) -> int:
@@ -262,7 +275,7 @@ class CellSpace(SearchSpace[CellGenotype]):
         ``n = (block + 1) * K`` (input, op) pairs; a block takes an unordered pair of them with
         repetition allowed (both inputs may read the same state with the same op).
         """
-        n = (block + 1) * len(self.ops)
+        n = (self._block_number(block) + 1) * len(self.ops)
         return len(self.combine) * n * (n + 1) // 2
 
     def cell_size(self) -> int:
@@ -298,8 +311,7 @@ class CellSpace(SearchSpace[CellGenotype]):
 
     def decode(self, index: int) -> CellGenotype:
         """The genotype numbered ``index`` in ``range(size())``."""
-        if not 0 <= index < self.size():
-            raise IndexError("genotype index out of range")
+        index = check_index(index, self.size())
         reduction, normal = divmod(index, self.cell_size())
         return CellGenotype(self.decode_cell(normal), self.decode_cell(reduction))
 

@@ -29,6 +29,7 @@ from .base import (
     SearchSpace,
     as_rng,
     as_tuple,
+    check_index,
     check_int,
     check_io,
     choose,
@@ -107,8 +108,7 @@ class ChainSpace(SearchSpace[ChainGenotype]):
 
     def decode(self, index: int) -> ChainGenotype:
         """The genotype numbered ``index`` (depth by depth, then layers in base L)."""
-        if not 0 <= index < self._size:
-            raise IndexError(f"genotype index {index} out of range [0, {self._size})")
+        index = check_index(index, self._size)
         L, vocabulary = self.choices.count, self.choices.layers
         for depth, n in self._sizes.items():
             if index < n:

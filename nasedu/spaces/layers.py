@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import InvalidArchitecture, choose, short_repr, uniform_index
+from .base import InvalidArchitecture, check_index, choose, short_repr, uniform_index
 
 __all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "layer_from_data"]
 
@@ -251,9 +251,7 @@ class LayerChoices:
 
     def decode(self, index: int) -> Layer:
         """The layer numbered ``index`` (``0 <= index < count``)."""
-        if not 0 <= index < self.count:
-            raise IndexError(f"layer index {index} out of range [0, {self.count})")
-        return self.layers[index]
+        return self.layers[check_index(index, self.count, "layer index")]
 
     def encode(self, layer: Layer) -> int:
         """Inverse of :meth:`decode`; a layer outside the vocabulary raises InvalidArchitecture."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 
@@ -74,6 +75,20 @@ def motif_index(name: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 
+def _check_edge(num_nodes: int, i: Any, j: Any) -> None:
+    """Refuse an entry ``(i, j)`` outside the matrix: Python's negative indices would otherwise
+    silently put the op on another edge (-1 is the output node).  Entries below the diagonal
+    are left to :meth:`HierarchicalSpace.validate`, which explains why they must be none."""
+    for k in (i, j):
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise InvalidArchitecture(f"edge ({i!r}, {j!r}): nodes are integers, got {k!r}")
+    if not (0 <= i < num_nodes and 0 <= j < num_nodes):
+        raise InvalidArchitecture(
+            f"edge ({i}, {j}) is not in a {num_nodes}-node motif: its nodes are numbered "
+            f"0..{num_nodes - 1} (an edge goes from i to a higher node j)"
+        )
+
+
 @dataclass(frozen=True)
 class Motif:
     """One motif: a square matrix of names, ``matrix[i][j]`` the op on the edge ``i -> j``.
@@ -110,6 +125,7 @@ class Motif:
         )
         rows = [[NONE] * num_nodes for _ in range(num_nodes)]
         for (i, j), op in items:
+            _check_edge(num_nodes, i, j)
             rows[i][j] = op
         return cls(tuple(tuple(row) for row in rows))
 
@@ -120,6 +136,7 @@ class Motif:
 
     def with_edge(self, i: int, j: int, op: str) -> Motif:
         """A copy with ``op`` on the edge ``i -> j`` (``"none"`` removes the edge)."""
+        _check_edge(self.num_nodes, i, j)
         rows = [list(row) for row in self.matrix]
         rows[i][j] = op
         return Motif(tuple(tuple(row) for row in rows))

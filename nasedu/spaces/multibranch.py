@@ -39,6 +39,7 @@ from .base import (
     SearchSpace,
     as_rng,
     as_tuple,
+    check_index,
     check_int,
     check_io,
     check_names,
@@ -215,8 +216,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
 
     def decode(self, index: int) -> MultiBranchGenotype:
         """The genotype numbered ``index``: depth by depth, then layer by layer."""
-        if not 0 <= index < self._size:
-            raise IndexError(f"genotype index {index} out of range [0, {self._size})")
+        index = check_index(index, self._size)
         L, vocabulary = self.choices.count, self.choices.layers
         for depth, n in self._sizes.items():
             if index < n:
