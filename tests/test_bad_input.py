@@ -36,9 +36,9 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from nasedu.bench import synthetic_benchmark
+from nasedu.bench import TabularBenchmark, synthetic_benchmark
 from nasedu.networks.cell import CellNetwork
-from nasedu.spaces import InvalidArchitecture, Layer, available_spaces, get_space
+from nasedu.spaces import InvalidArchitecture, Layer, as_rng, available_spaces, get_space
 from nasedu.spaces import darts_format as darts
 from nasedu.spaces.cell import Block, Cell, CellGenotype
 from nasedu.spaces.chain import ChainGenotype
@@ -820,3 +820,31 @@ def test_darts_functions_refuse_wrong_types_clearly():
     broken = CellGenotype(Cell((Block((0, 9), ("conv_1x1", "conv_1x1")),)), CELL.sample(0).normal)
     with pytest.raises(InvalidArchitecture, match="normal cell, block 1: the second input is 9"):
         CellNetwork(broken, C=4, layers=2)
+
+
+def test_a_damaged_table_file_names_the_missing_key_or_the_record():
+    """TabularBenchmark.from_dict raised a bare KeyError 'records', or "'NoneType' object is not
+    iterable" for a damaged record, without saying which."""
+    table = synthetic_benchmark("t", {"name": "multibranch", "options": TABLES["multibranch"]})
+    data = table.to_dict()
+    with pytest.raises(ValueError, match=r"not a benchmark table: it needs the keys .*records"):
+        TabularBenchmark.from_dict({k: v for k, v in data.items() if k != "records"})
+    with pytest.raises(ValueError, match="not a benchmark table"):
+        TabularBenchmark.from_dict([data])
+    broken = copy.deepcopy(data)
+    broken["records"][3]["runs"][0]["val_accuracy"] = None
+    with pytest.raises(ValueError, match=r"benchmark table 't', record 3: malformed \(TypeError"):
+        TabularBenchmark.from_dict(broken)
+    assert len(TabularBenchmark.from_dict(data)) == len(table)
+
+
+def test_seeds_and_limits_are_integers():
+    """as_rng(True) seeded with 1, and enumerate(limit="x") raised "'>' not supported"."""
+    with pytest.raises(TypeError, match="rng must be an int seed"):
+        as_rng(True)
+    with pytest.raises(ValueError, match="limit must be an integer, got str 'x'"):
+        CHAIN.enumerate(limit="x")
+    with pytest.raises(ValueError, match="limit must be an integer"):
+        SPACES["hierarchical"].enumerate(limit=1.5)
+    with pytest.raises(ValueError, match="limit must be an integer"):
+        CELL.enumerate_cells(limit="x")

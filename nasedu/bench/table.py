@@ -384,12 +384,29 @@ class TabularBenchmark:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> TabularBenchmark:
+        """Read :meth:`to_dict`'s data; a ValueError names a missing key or the bad record."""
+        keys = ("name", "space", "data", "training", "records")
+        if not isinstance(d, Mapping) or any(key not in d for key in keys):
+            got = f"keys {sorted(map(str, d))}" if isinstance(d, Mapping) else type(d).__name__
+            raise ValueError(
+                f"not a benchmark table: it needs the keys {', '.join(keys)} (as "
+                f"TabularBenchmark.save writes them); got {got}"
+            )
+        records = []
+        for i, r in enumerate(d["records"]):
+            try:
+                records.append(BenchmarkRecord.from_dict(r))
+            except (KeyError, TypeError, ValueError) as error:
+                raise ValueError(
+                    f"benchmark table {d['name']!r}, record {i}: malformed "
+                    f"({type(error).__name__}: {error})"
+                ) from error
         return cls(
             d["name"],
             d["space"],
             d["data"],
             d["training"],
-            [BenchmarkRecord.from_dict(r) for r in d["records"]],
+            records,
             machine=d.get("machine", ""),
             description=d.get("description", ""),
         )

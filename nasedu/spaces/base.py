@@ -76,7 +76,7 @@ def as_rng(rng: RngLike = None) -> np.random.Generator:
     """Turn an ``int`` seed, a ``Generator`` or ``None`` into a ``numpy.random.Generator``."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or isinstance(rng, (int, np.integer)):
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
 
@@ -324,7 +324,7 @@ class SearchSpace(abc.ABC, Generic[G]):
         Refuses (``SpaceTooLarge``) when the space has more than ``limit`` genotypes (default
         ``enumerate_limit``): listing 10^10 architectures is never what you meant.
         """
-        limit = self.enumerate_limit if limit is None else limit
+        limit = self.enumerate_limit if limit is None else check_int(limit, "limit")
         n = self.size()
         if n > limit:
             raise SpaceTooLarge(

@@ -317,7 +317,7 @@ class CellSpace(SearchSpace[CellGenotype]):
 
     def enumerate_cells(self, limit: int | None = None) -> Iterator[Cell]:
         """Every cell (one of the two halves of a genotype), for small configurations."""
-        limit = self.enumerate_limit if limit is None else limit
+        limit = self.enumerate_limit if limit is None else check_int(limit, "limit")
         if self.cell_size() > limit:
             raise SpaceTooLarge(f"{self!r} has {self.cell_size():,} cells, more than {limit:,}")
         return (self.decode_cell(i) for i in range(self.cell_size()))

@@ -222,7 +222,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         therefore checked against ``size(valid_only=True)``, the number actually listed.
         Raises ``SpaceTooLarge`` above the limit.
         """
-        limit = self.enumerate_limit if limit is None else limit
+        limit = self.enumerate_limit if limit is None else check_int(limit, "limit")
         n = self.size(valid_only=True)
         if n > limit:
             raise SpaceTooLarge(
