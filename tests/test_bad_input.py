@@ -204,6 +204,7 @@ def read(space, envelope: dict | str, place: str | None) -> Any:
 @FUZZ
 @given(seed=SEEDS, data=st.data())
 def test_damaged_json_is_refused_clearly_or_read_faithfully(name, seed, data):
+    """The central property (see the module docstring), for dicts and for JSON text."""
     space = SPACES[name]
     genotype_data = space.to_json(space.sample(seed))["genotype"]
     bad, path, kind = data.draw(damaged(genotype_data), label="damage")
@@ -220,6 +221,7 @@ def test_damaged_json_is_refused_clearly_or_read_faithfully(name, seed, data):
 @settings(max_examples=30, deadline=None)
 @given(seed=SEEDS, value=BAD_VALUES)
 def test_the_json_envelope_names_the_space(name, seed, value):
+    """A genotype of another space (or no dict at all) is refused; a missing "space" is fine."""
     space = SPACES[name]
     envelope = space.to_json(space.sample(seed))
     with pytest.raises(InvalidArchitecture, match=f"not {name!r}"):
@@ -303,6 +305,8 @@ def object_damage(draw, genotype: Any) -> tuple[list, Any]:
 @FUZZ
 @given(seed=SEEDS, data=st.data())
 def test_damaged_genotype_objects_never_reach_torch_or_networkx(name, seed, data):
+    """A genotype built by hand with a bad part is refused by every method, with validate's
+    message, before any graph or module is made; one that is still valid works everywhere."""
     space = SPACES[name]
     genotype = space.sample(seed)
     path, change = data.draw(object_damage(genotype), label="damage")
@@ -520,6 +524,7 @@ def darts_place(path: tuple, kind: str) -> str | None:
 @FUZZ
 @given(seed=SEEDS, data=st.data())
 def test_damaged_darts_data_is_refused_clearly_or_read_faithfully(seed, data):
+    """The central property for darts_from_data (the DARTS genotype as JSON data)."""
     good = darts.darts_to_data(darts.to_darts(DARTS_SPACE.sample(seed)))
     bad, path, kind = data.draw(damaged(good), label="damage")
     try:
@@ -575,6 +580,7 @@ def test_damaged_darts_text_is_refused_clearly_or_read_as_python_reads_it(seed, 
 @settings(max_examples=60, deadline=None)
 @given(text=st.text(max_size=40))
 def test_any_text_is_a_darts_genotype_or_a_clear_error(text):
+    """parse_darts on arbitrary text: InvalidArchitecture, never Python's own errors."""
     try:
         genotype = darts.parse_darts(text)
     except InvalidArchitecture as error:
@@ -586,6 +592,8 @@ def test_any_text_is_a_darts_genotype_or_a_clear_error(text):
 @FUZZ
 @given(seed=SEEDS, data=st.data())
 def test_darts_conversions_refuse_damaged_objects(seed, data):
+    """to_darts, wired_cells and CellNetwork refuse a broken CellGenotype (they belong to no
+    CellSpace, so check_cells does CellSpace's checks for any number of blocks and ops)."""
     genotype = DARTS_SPACE.sample(seed)
     path, change = data.draw(object_damage(genotype), label="damage")
     try:
@@ -626,6 +634,7 @@ def table(request):
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_query_with_damaged_json_data_is_refused_clearly_or_finds_the_entry(table, data):
+    """query reads JSON data exactly as from_json does; ``in`` never raises."""
     record = data.draw(st.sampled_from(list(table)), label="record")
     bad, path, kind = data.draw(damaged(record.genotype), label="damage")
     try:
