@@ -857,3 +857,14 @@ def test_seeds_and_limits_are_integers():
         SPACES["hierarchical"].enumerate(limit=1.5)
     with pytest.raises(ValueError, match="limit must be an integer"):
         CELL.enumerate_cells(limit="x")
+
+
+def test_text_nested_or_long_beyond_pythons_limits_is_refused():
+    """from_json of JSON nested 100000 deep raised RecursionError, of a 5000-digit number
+    Python's ValueError about its integer-conversion limit; parse_darts of "- - ... 1" raised
+    MemoryError."""
+    for text in ["[" * 100_000 + "]" * 100_000, "1" * 5000]:
+        with pytest.raises(InvalidArchitecture, match="not valid JSON"):
+            CHAIN.from_json(text)
+    with pytest.raises(InvalidArchitecture, match="not a DARTS genotype: nested too deeply"):
+        darts.parse_darts("Genotype(normal=" + "-" * 100_000 + "1)")

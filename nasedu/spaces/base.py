@@ -346,7 +346,7 @@ class SearchSpace(abc.ABC, Generic[G]):
         if isinstance(data, str):
             try:
                 data = json.loads(data)
-            except json.JSONDecodeError as error:
+            except (ValueError, RecursionError) as error:  # also: nested or long beyond limits
                 raise InvalidArchitecture(f"not valid JSON: {error}") from error
         if not isinstance(data, dict) or "genotype" not in data:
             raise InvalidArchitecture("expected a dict with keys 'space' and 'genotype'")

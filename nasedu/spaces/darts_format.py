@@ -289,8 +289,10 @@ def parse_darts(text: str) -> DartsGenotype:
         )
     try:
         call = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError as error:
-        raise InvalidArchitecture(f"not a DARTS genotype: {error}") from error
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        # CPython's parser raises a MemoryError without a message for absurd nesting
+        reason = str(error) or "nested too deeply"
+        raise InvalidArchitecture(f"not a DARTS genotype: {reason}") from error
     if not isinstance(call, ast.Call):
         raise InvalidArchitecture("expected Genotype(normal=..., normal_concat=..., ...)")
     try:
@@ -298,7 +300,14 @@ def parse_darts(text: str) -> DartsGenotype:
         keywords = {kw.arg: _literal(kw.value) for kw in call.keywords}
     except InvalidArchitecture:
         raise
-    except (ValueError, TypeError, SyntaxError, OverflowError, MemoryError) as error:
+    except (
+        ValueError,
+        TypeError,
+        SyntaxError,
+        OverflowError,
+        MemoryError,
+        RecursionError,
+    ) as error:
         raise InvalidArchitecture(f"a DARTS genotype holds only literals: {error}") from error
     # Python itself refuses these calls; the dict below would silently drop or override fields.
     names = [*DartsGenotype._fields[: len(values)], *(kw.arg for kw in call.keywords)]
