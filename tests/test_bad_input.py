@@ -38,7 +38,14 @@ from hypothesis import strategies as st
 
 from nasedu.bench import TabularBenchmark, synthetic_benchmark
 from nasedu.networks.cell import CellNetwork
-from nasedu.spaces import InvalidArchitecture, Layer, as_rng, available_spaces, get_space
+from nasedu.spaces import (
+    InvalidArchitecture,
+    Layer,
+    SpaceTooLarge,
+    as_rng,
+    available_spaces,
+    get_space,
+)
 from nasedu.spaces import darts_format as darts
 from nasedu.spaces.cell import Block, Cell, CellGenotype
 from nasedu.spaces.chain import ChainGenotype
@@ -868,3 +875,18 @@ def test_text_nested_or_long_beyond_pythons_limits_is_refused():
             CHAIN.from_json(text)
     with pytest.raises(InvalidArchitecture, match="not a DARTS genotype: nested too deeply"):
         darts.parse_darts("Genotype(normal=" + "-" * 100_000 + "1)")
+
+
+def test_huge_spaces_print_and_refuse_to_enumerate():
+    """repr and the SpaceTooLarge message wrote sizes digit by digit with str(), which Python
+    refuses beyond 4300 digits: CellSpace(num_blocks=500) and HierarchicalSpace(motifs=(20, 1),
+    nodes=(30, 3)) could not even be printed ("Exceeds the limit (4300 digits)")."""
+    for space in (
+        get_space("cell", num_blocks=500),
+        get_space("hierarchical", motifs=(20, 1), nodes=(30, 3)),
+        get_space("chain", max_layers=2000),
+    ):
+        assert "e+" in repr(space)
+        with pytest.raises(SpaceTooLarge, match=r"has \d\.\d{3}e\+\d+ (valid )?genotypes"):
+            space.enumerate()
+    assert "e+" not in repr(get_space("chain", max_layers=200, min_layers=200))  # every digit

@@ -50,9 +50,11 @@ __all__ = [
     "check_int",
     "check_io",
     "check_names",
+    "count_text",
     "data_dict",
     "data_list",
     "graph_hash",
+    "scientific",
     "short_repr",
 ]
 
@@ -156,6 +158,24 @@ def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "
         history.update(repr(sorted(signatures)).encode())
         if len(set(signatures)) == len(palette):  # no class was split: stable
             return history.hexdigest()[:32]
+
+
+def scientific(n: int) -> str:
+    """``n`` as ``7.490e+38`` (digits truncated), for any size: no float (which overflows beyond
+    1e308) and no ``str(n)`` (which Python refuses beyond 4300 digits)."""
+    if n < 10**100:
+        digits = str(n)
+        return f"{digits[0]}.{digits[1:4].ljust(3, '0')}e+{len(digits) - 1:02d}"
+    exponent = int((n.bit_length() - 1) * 0.30102999566398120)  # log10(2): exact or one low
+    if 10 ** (exponent + 1) <= n:
+        exponent += 1
+    lead = str(n // 10 ** (exponent - 3))
+    return f"{lead[0]}.{lead[1:4]}e+{exponent:02d}"
+
+
+def count_text(n: int) -> str:
+    """A count with thousands separators (``1,227``), or :func:`scientific` beyond 3000 digits."""
+    return f"{n:,}" if n < 10**3000 else scientific(n)
 
 
 def short_repr(value: Any) -> str:
@@ -328,7 +348,8 @@ class SearchSpace(abc.ABC, Generic[G]):
         n = self.size()
         if n > limit:
             raise SpaceTooLarge(
-                f"{self!r} has {n:,} genotypes, more than the enumeration limit of {limit:,}; "
+                f"{self!r} has {count_text(n)} genotypes, more than the enumeration limit of "
+                f"{limit:,}; "
                 "make the space smaller or pass a larger limit"
             )
         return self._enumerate()

@@ -68,8 +68,10 @@ from .base import (
     check_io,
     check_names,
     choose,
+    count_text,
     data_dict,
     data_list,
+    scientific,
 )
 
 __all__ = [
@@ -84,8 +86,9 @@ __all__ = [
     "state_name",
 ]
 
-MAX_BLOCKS = 100
-"""The most blocks a cell may have (NASNet has 5; DARTS 4)."""
+MAX_BLOCKS = 1_000
+"""The most blocks a cell may have (NASNet has 5, DARTS 4): a typo such as 10**30 is refused
+instead of sampling for ever."""
 
 COMBINES: tuple[str, ...] = ("add", "concat")
 """Step 5 of a block: element-wise addition or concatenation along the channel axis."""
@@ -319,7 +322,9 @@ class CellSpace(SearchSpace[CellGenotype]):
         """Every cell (one of the two halves of a genotype), for small configurations."""
         limit = self.enumerate_limit if limit is None else check_int(limit, "limit")
         if self.cell_size() > limit:
-            raise SpaceTooLarge(f"{self!r} has {self.cell_size():,} cells, more than {limit:,}")
+            raise SpaceTooLarge(
+                f"{self!r} has {count_text(self.cell_size())} cells, more than {limit:,}"
+            )
         return (self.decode_cell(i) for i in range(self.cell_size()))
 
     def _enumerate(self) -> Iterator[CellGenotype]:
@@ -537,7 +542,7 @@ class CellSpace(SearchSpace[CellGenotype]):
 
     def __repr__(self) -> str:
         n = self.size()
-        size = f"{n:.3e}" if n < 10**300 else f"~10^{len(str(n)) - 1}"
+        size = f"{n:.3e}" if n < 10**300 else scientific(n)
         return (
             f"CellSpace(B={self.num_blocks}, {len(self.ops)} ops, combine {self.combine}, "
             f"{size} genotypes)"

@@ -33,6 +33,7 @@ from .base import (
     check_int,
     check_io,
     choose,
+    count_text,
     data_dict,
     data_list,
     uniform_index,
@@ -41,8 +42,9 @@ from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_
 
 __all__ = ["MAX_LAYERS", "ChainGenotype", "ChainSpace"]
 
-MAX_LAYERS = 100
-"""The deepest chain a space may allow (its size, L**100 with L = 50, has 170 digits already)."""
+MAX_LAYERS = 2_000
+"""The deepest chain a space may allow: far beyond any network (notebook 2 counts 200-layer
+chains), but a typo such as 10**30 is refused instead of counting for ever."""
 
 
 @dataclass(frozen=True)
@@ -212,5 +214,5 @@ class ChainSpace(SearchSpace[ChainGenotype]):
     def __repr__(self) -> str:
         return (
             f"ChainSpace(layers {self.min_layers}..{self.max_layers}, "
-            f"{self.choices.count} layer choices, {self.size():,} genotypes)"
+            f"{self.choices.count} layer choices, {count_text(self.size())} genotypes)"
         )

@@ -80,6 +80,7 @@ from .base import (
     check_int,
     check_io,
     check_names,
+    count_text,
 )
 from .motifs import (
     IDENTITY,
@@ -226,7 +227,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         n = self.size(valid_only=True)
         if n > limit:
             raise SpaceTooLarge(
-                f"{self!r} has {n:,} valid genotypes, more than the enumeration limit of "
+                f"{self!r} has {count_text(n)} valid genotypes, more than the enumeration limit of "
                 f"{limit:,}; make the space smaller or pass a larger limit"
             )
         return self._enumerate()

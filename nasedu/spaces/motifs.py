@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import InvalidArchitecture, as_tuple
+from .base import InvalidArchitecture, as_tuple, scientific
 
 __all__ = [
     "IDENTITY",
@@ -50,12 +50,6 @@ SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
 
 MOTIF_CONV = "conv_1x1_bn_relu"
 """The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
-
-
-def scientific(n: int) -> str:
-    """``n`` as ``7.490e+38`` (digits truncated), without the float that overflows beyond 1e308."""
-    digits = str(n)
-    return f"{digits[0]}.{digits[1:4].ljust(3, '0')}e+{len(digits) - 1:02d}"
 
 
 def motif_name(index: int) -> str:

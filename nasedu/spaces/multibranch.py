@@ -44,6 +44,7 @@ from .base import (
     check_io,
     check_names,
     choose,
+    count_text,
     data_dict,
     data_list,
     uniform_index,
@@ -454,5 +455,6 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
     def __repr__(self) -> str:
         return (
             f"MultiBranchSpace(layers {self.min_layers}..{self.max_layers}, "
-            f"{self.choices.count} layer choices, merges {self.merges}, {self.size():,} genotypes)"
+            f"{self.choices.count} layer choices, merges {self.merges}, "
+            f"{count_text(self.size())} genotypes)"
         )
