@@ -35,6 +35,7 @@ from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
 __all__ = [
     "DARTS_ALIASES",
     "DartsGenotype",
+    "check_cells",
     "darts_from_data",
     "darts_to_data",
     "format_darts",
