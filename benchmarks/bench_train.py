@@ -9,7 +9,10 @@ Three measurements, each printed as a table and kept in ``results/bench_train-<m
    and torch.compile of the precision ``fit`` picks for the GPU;
 3. a *proxy evaluation*: training a sampled chain architecture for 3 epochs on digits, median
    seconds over several architectures (target: at most 3 s on a 2-core machine, so that a
-   50-architecture search fits into a class break).
+   50-architecture search fits into a class break);
+4. the memory layout on the CPU: the networks the notebooks train, in the default NCHW layout
+   and channels-last (NHWC), three samples each; the ratio is why ``fit`` trains channels-last
+   on x86 CPUs (``nasedu.train.channels_last``).
 
     python benchmarks/bench_train.py [--steps 20] [--proxy 8]
 """
@@ -152,6 +155,54 @@ def bench_darts(steps: int) -> list[dict]:
     return rows
 
 
+def bench_layouts(steps: int, samples: int = 3) -> list[dict]:
+    """CPU throughput of the notebooks' networks in NCHW and channels-last (fp32, batch 64)."""
+    from nasedu.spaces.cell import CellSpace
+
+    def sampled(name):
+        space = get_space(name)
+        return lambda seed, shape: space.build(
+            space.sample(seed), input_shape=shape, num_classes=10
+        )
+
+    def cells(N, C):
+        space = CellSpace()
+        return lambda seed, shape: space.build(
+            space.sample(seed), input_shape=shape, num_classes=10, N=N, C=C
+        )
+
+    networks = [
+        ("chain, digits 8x8 (nb 1)", sampled("chain"), (1, 8, 8)),
+        ("multi-branch, cluttered 16x16 (nb 4)", sampled("multibranch"), (1, 16, 16)),
+        ("cell proxy N=1 C=8 (nb 2)", cells(1, 8), (1, 16, 16)),
+        ("cell target N=2 C=16 (nb 2)", cells(2, 16), (1, 16, 16)),
+        ("hierarchical, cluttered (nb 3)", sampled("hierarchical"), (1, 16, 16)),
+        ("flat, cluttered (nb 3)", sampled("flat"), (1, 16, 16)),
+    ]
+    cpu, rows = torch.device("cpu"), []
+    for label, make, shape in networks:
+        nchw, nhwc = [], []
+        for seed in range(samples):  # alternate the layouts so that machine noise hits both
+            torch.manual_seed(0)
+            nchw.append(images_per_second(make(seed, shape), shape, 64, cpu, steps))
+            torch.manual_seed(0)
+            nhwc.append(
+                images_per_second(make(seed, shape), shape, 64, cpu, steps, channels_last=True)
+            )
+        ratios = [b / a for a, b in zip(nchw, nhwc)]
+        rows.append(
+            {
+                "network": label,
+                "NCHW images/s": statistics.median(nchw),
+                "channels_last images/s": statistics.median(nhwc),
+                "speed-up (median)": statistics.median(ratios),
+                "min": min(ratios),
+                "max": max(ratios),
+            }
+        )
+    return rows
+
+
 def bench_proxy(n: int) -> dict:
     space = ChainSpace(max_layers=6)
     digits = datasets.load("digits")
@@ -181,7 +232,10 @@ def main() -> None:
     print("\nproxy evaluation (chain space, digits, 3 epochs):")
     for key, value in proxy.items():
         print(f"  {key:20s} {value:.3g}" if isinstance(value, float) else f"  {key:20s} {value}")
-    save("bench_train", rows, proxy_evaluation=proxy)
+    layouts = bench_layouts(max(10, args.steps // 2))
+    print("\nCPU memory layout, fp32, batch 64 (speed-up: channels_last over NCHW, 3 samples):")
+    print_table(layouts, list(layouts[0]))
+    save("bench_train", rows, proxy_evaluation=proxy, cpu_layouts=layouts)
 
 
 if __name__ == "__main__":

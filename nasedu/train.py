@@ -8,8 +8,10 @@ On a CUDA GPU it trains in mixed precision with the channels-last memory layout 
 times faster on tensor cores): bfloat16 autocast on GPUs that compute in bfloat16 (compute
 capability 8.0 and newer: A100, H100, L4, RTX 30xx/40xx), float16 autocast with a gradient
 scaler on older tensor-core GPUs (Volta and Turing: V100 and Colab's free T4, which only
-*emulate* bfloat16, more slowly than float32).  On the CPU it trains in float32; see
-:func:`precision`.  A budget is given in ``epochs`` or in
+*emulate* bfloat16, more slowly than float32).  On the CPU it trains in float32, and on x86
+CPUs also in the channels-last layout, which oneDNN's convolutions and PyTorch's pooling
+kernels run 1.1 to 3.5 times faster on the course's networks (``benchmarks/bench_train.py``);
+see :func:`precision` and :func:`channels_last`.  A budget is given in ``epochs`` or in
 wall-clock ``seconds`` -- the latter is how architecture searches are usually compared.
 
 Quick mode: set the environment variable ``NASEDU_QUICK=1`` and every budget shrinks: at most
@@ -41,6 +43,7 @@ __all__ = [
     "FitResult",
     "TrainingDiverged",
     "TrainingOutOfMemory",
+    "channels_last",
     "describe_device",
     "device",
     "evaluate",
@@ -103,17 +106,45 @@ def precision(dev: torch.device | str | None = None) -> str:
     return "fp16" if major == 7 else "fp32"
 
 
+def channels_last(dev: torch.device | str | None = None) -> bool:
+    """Whether :func:`fit` stores images and weights channels-last (NHWC) on ``dev``.
+
+    A convolution reads, for every pixel, all channels of a neighbourhood; stored channels-last,
+    those channels lie next to each other in memory and vector units process them together.
+    True on CUDA (tensor cores need it) and on x86 CPUs with oneDNN, where it trained the
+    course's networks 1.1 to 3.5 times faster than the default NCHW layout (max-pooling most of
+    all).  False elsewhere (Apple's MPS, ARM CPUs), where it was not measured.  Pass
+    ``channels_last=`` to :func:`fit` to choose yourself.
+    """
+    import platform
+
+    dev = torch.device(dev) if dev is not None else device()
+    if dev.type == "cuda":
+        return True
+    if dev.type == "cpu":
+        x86 = platform.machine().lower() in ("x86_64", "amd64", "i386", "i686")
+        return x86 and torch.backends.mkldnn.is_available()
+    return False
+
+
 def describe_device(dev: torch.device | str | None = None) -> str:
     """One line for the top of a notebook: where :func:`fit` trains, and in which arithmetic.
 
-    For example ``"cuda (Tesla T4, fp16)"`` or ``"cpu (2 threads, fp32)"``.
+    For example ``"cuda (Tesla T4, fp16, channels-last)"`` or ``"cpu (2 threads, fp32)"``.
     """
     dev = torch.device(dev) if dev is not None else device()
+    layout = ", channels-last" if channels_last(dev) else ""
     if dev.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(dev)}, {precision(dev)})"
+        return f"cuda ({torch.cuda.get_device_name(dev)}, {precision(dev)}{layout})"
     if dev.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads, fp32)"
-    return f"{dev.type} ({precision(dev)})"
+        return f"cpu ({torch.get_num_threads()} threads, fp32{layout})"
+    return f"{dev.type} ({precision(dev)}{layout})"
+
+
+def _memory_format(use_channels_last: bool | None, dev: torch.device) -> torch.memory_format:
+    if use_channels_last is None:
+        use_channels_last = channels_last(dev)
+    return torch.channels_last if use_channels_last else torch.contiguous_format
 
 
 def _check_precision(value: str | None, dev: torch.device) -> str:
@@ -139,6 +170,7 @@ class FitResult:
     macs: int = 0
     device: str = "cpu"
     precision: str = "fp32"
+    channels_last: bool = False
 
     @property
     def final_val_accuracy(self) -> float:
@@ -182,10 +214,12 @@ def evaluate(
     batch_size: int = 512,
     dev: torch.device | None = None,
     precision: str | None = None,
+    channels_last: bool | None = None,
 ) -> tuple[float, float]:
     """Mean cross-entropy loss and accuracy of ``model`` on ``split`` (in eval mode).
 
-    ``precision`` defaults to what :func:`fit` uses on the model's device."""
+    ``precision`` and ``channels_last`` default to what :func:`fit` uses on the model's
+    device."""
     if len(split) == 0:
         return float("nan"), float("nan")
     dev = dev or next(model.parameters()).device
@@ -195,7 +229,7 @@ def evaluate(
     model.eval()
     loss_sum = torch.zeros((), device=dev)
     correct = torch.zeros((), device=dev, dtype=torch.long)
-    memory_format = torch.channels_last if dev.type == "cuda" else torch.contiguous_format
+    memory_format = _memory_format(channels_last, dev)
     with _autocast(dev, arithmetic):
         for x, y in split.batches(batch_size):
             logits = _logits(model(x.contiguous(memory_format=memory_format))).float()
@@ -220,6 +254,7 @@ def fit(
     test: bool = False,
     dev: torch.device | str | None = None,
     precision: str | None = None,
+    channels_last: bool | None = None,
     seed: int = 0,
     progress: bool = True,
     desc: str = "training",
@@ -235,7 +270,9 @@ def fit(
     the test accuracy at the end -- do that once, for the final architecture, never during a
     search.  Models that return ``(logits, aux_logits)`` while training (an auxiliary
     head) get ``auxiliary_weight`` times the auxiliary loss added.  ``precision`` (``"fp32"``,
-    ``"bf16"`` or ``"fp16"``) defaults to the best for the device, see :func:`precision`.
+    ``"bf16"`` or ``"fp16"``) defaults to the best for the device, see :func:`precision`, and
+    so does the memory layout (``channels_last``, see :func:`channels_last`).  Both change the
+    order of floating-point sums: to reproduce a run exactly, use the same settings.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
     the GPU runs out of memory, each with advice on what to change.
@@ -263,7 +300,8 @@ def fit(
         device=str(dev),
         precision=arithmetic,
     )
-    memory_format = torch.channels_last if dev.type == "cuda" else torch.contiguous_format
+    memory_format = _memory_format(channels_last, dev)
+    result.channels_last = memory_format == torch.channels_last
     model.to(dev, memory_format=memory_format)
     train, val = data.train.to(dev), data.val.to(dev)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
@@ -316,7 +354,9 @@ def fit(
                     f"the training loss became {train_loss} in epoch {epoch} "
                     f"(learning rate {lr}); try a smaller lr, e.g. lr={lr / 10:g}"
                 )
-            val_loss, val_acc = evaluate(model, val, dev=dev, precision=arithmetic)
+            val_loss, val_acc = evaluate(
+                model, val, dev=dev, precision=arithmetic, channels_last=result.channels_last
+            )
             result.train_loss.append(train_loss)
             result.train_accuracy.append(correct.item() / max(seen, 1))
             result.val_loss.append(val_loss)
@@ -337,5 +377,7 @@ def fit(
     result.epochs = epoch
     if test:
         test_split = data.test.to(dev)
-        result.test_accuracy = evaluate(model, test_split, dev=dev, precision=arithmetic)[1]
+        result.test_accuracy = evaluate(
+            model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
+        )[1]
     return result

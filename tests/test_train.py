@@ -15,6 +15,7 @@ from nasedu.train import (
     QUICK_EPOCHS,
     TrainingDiverged,
     TrainingOutOfMemory,
+    channels_last,
     describe_device,
     device,
     evaluate,
@@ -200,11 +201,36 @@ def test_precision_follows_the_gpus_compute_capability(monkeypatch, capability, 
     assert precision("cuda") == expected
 
 
-def test_describe_device_names_the_gpu_and_its_arithmetic(monkeypatch):
+def test_describe_device_names_the_gpu_its_arithmetic_and_layout(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_capability", lambda dev=None: (7, 5))
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda dev=None: "Tesla T4")
-    assert describe_device("cuda") == "cuda (Tesla T4, fp16)"
-    assert describe_device("cpu") == f"cpu ({torch.get_num_threads()} threads, fp32)"
+    assert describe_device("cuda") == "cuda (Tesla T4, fp16, channels-last)"
+    layout = ", channels-last" if channels_last("cpu") else ""
+    assert describe_device("cpu") == f"cpu ({torch.get_num_threads()} threads, fp32{layout})"
+
+
+@pytest.mark.parametrize(
+    ("machine", "expected"), [("x86_64", True), ("AMD64", True), ("arm64", False)]
+)
+def test_channels_last_on_cuda_and_on_x86_cpus_only(monkeypatch, machine, expected):
+    import platform
+
+    monkeypatch.setattr(platform, "machine", lambda: machine)
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: True)
+    assert channels_last("cpu") is expected
+    assert channels_last("cuda") is True
+    assert channels_last("mps") is False
+    monkeypatch.setattr(torch.backends.mkldnn, "is_available", lambda: False)
+    assert channels_last("cpu") is False  # no oneDNN: the NHWC kernels would not be faster
+
+
+@pytest.mark.parametrize("layout", [True, False])
+def test_fit_trains_in_either_memory_layout(digits, monkeypatch, layout):
+    monkeypatch.delenv("NASEDU_QUICK", raising=False)
+    torch.manual_seed(0)
+    result = fit(small_cnn(), digits, epochs=3, channels_last=layout, progress=False, test=True)
+    assert result.channels_last is layout and result.to_dict()["channels_last"] is layout
+    assert result.final_val_accuracy > 0.6 and result.test_accuracy > 0.6
 
 
 def test_precision_is_float32_off_cuda():

@@ -119,6 +119,11 @@ def make_benchmark(
     from tqdm.auto import tqdm
 
     training = dict(DEFAULT_TRAINING if training is None else training)
+    from ..train import channels_last, device
+
+    # the memory layout changes the order of floating-point sums: record it, so that
+    # retraining with the table's fit_options reproduces its runs
+    training.setdefault("channels_last", channels_last(device()))
     seeds = tuple(int(seed) for seed in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be one or more distinct integers, got {seeds}")
