@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .jsonio import write_json_atomic
-from .spaces.base import RngLike, SearchSpace, as_rng
+from .spaces.base import RngLike, SearchSpace, as_rng, check_int, short_repr
 
 __all__ = [
     "Objective",
@@ -132,11 +132,7 @@ class _Evaluator:
         if cached:
             outcome = self.cache[key]
         else:
-            raw = self.objective(genotype)
-            outcome = dict(raw) if isinstance(raw, Mapping) else {"score": float(raw)}
-            if "score" not in outcome:
-                raise KeyError("an objective returning a dict must include the key 'score'")
-            outcome["score"] = float(outcome["score"])
+            outcome = _outcome(self.objective(genotype), genotype)
             self.cache[key] = outcome
         record = {
             **outcome,
@@ -163,9 +159,41 @@ def _tournament_winner(population: Sequence[tuple[Any, float]], k: int, rng) -> 
     return max((population[int(i)] for i in picks), key=lambda member: member[1])[0]
 
 
+def _outcome(raw: Any, genotype: Any) -> dict[str, Any]:
+    """The objective's answer as a dict with a float ``score``, or a clear error.
+
+    A NaN score is refused: it compares false with everything, so a search would silently rank
+    it anywhere (``-inf`` is allowed, for architectures that failed)."""
+    outcome = dict(raw) if isinstance(raw, Mapping) else {"score": raw}
+    if "score" not in outcome:
+        raise KeyError(
+            "an objective returning a dict must include the key 'score', got keys "
+            f"{sorted(outcome)}"
+        )
+    try:
+        score = float(outcome["score"])
+    except (TypeError, ValueError):
+        raise TypeError(
+            "the objective must return a number or a dict with a numeric 'score', got "
+            f"{short_repr(raw)}"
+        ) from None
+    if math.isnan(score):
+        raise ValueError(
+            f"the objective returned a NaN score for {short_repr(genotype)}; a search cannot rank "
+            "it (did the training diverge, or is the validation split empty?)"
+        )
+    outcome["score"] = score
+    return outcome
+
+
 def _check_budget(budget: int) -> None:
-    if budget < 1:
+    if check_int(budget, "budget") < 1:
         raise ValueError(f"the budget (number of evaluations) must be at least 1, got {budget}")
+
+
+def _check_population(population_size: int) -> None:
+    if check_int(population_size, "population_size") < 1:
+        raise ValueError(f"population_size must be at least 1, got {population_size}")
 
 
 def random_search(
@@ -214,8 +242,11 @@ def regularized_evolution(
     leaves, which keeps the search from getting stuck on noisy scores.
     """
     _check_budget(budget)
-    if not 1 <= sample_size <= population_size:
-        raise ValueError(f"need 1 <= sample_size <= population_size, got {sample_size}")
+    _check_population(population_size)
+    if not 1 <= check_int(sample_size, "sample_size") <= population_size:
+        raise ValueError(
+            f"need 1 <= sample_size <= population_size ({population_size}), got {sample_size}"
+        )
     rng = as_rng(rng)
     history = SearchHistory(
         space.name,
@@ -260,6 +291,7 @@ def tournament_evolution(
     population grows by one per step.
     """
     _check_budget(budget)
+    _check_population(population_size)
     if not 0 < tournament_fraction <= 1:
         raise ValueError(f"tournament_fraction must be in (0, 1], got {tournament_fraction}")
     rng = as_rng(rng)

@@ -119,6 +119,34 @@ def test_bad_arguments(space):
         SearchHistory("chain", "random search").best()
 
 
+@pytest.mark.parametrize("budget", [1.5, None, "3", True])
+def test_a_budget_must_be_an_integer(space, budget):
+    with pytest.raises(ValueError, match="budget must be an integer"):
+        random_search(space, filters_score, budget, progress=False)
+
+
+def test_population_and_sample_sizes_are_named_when_wrong(space):
+    with pytest.raises(ValueError, match="population_size must be an integer"):
+        regularized_evolution(space, filters_score, 5, population_size=1.5, progress=False)
+    with pytest.raises(ValueError, match="population_size must be at least 1"):
+        tournament_evolution(space, filters_score, 5, population_size=0, progress=False)
+    with pytest.raises(ValueError, match=r"sample_size <= population_size \(2\), got 3"):
+        regularized_evolution(space, filters_score, 5, population_size=2, sample_size=3)
+
+
+@pytest.mark.parametrize("answer", [None, "good", {"score": "high"}, [0.5]])
+def test_an_objective_must_answer_with_a_number(space, answer):
+    with pytest.raises(TypeError, match="number or a dict with a numeric 'score'"):
+        random_search(space, lambda g: answer, 1, progress=False)
+
+
+def test_a_nan_score_is_refused_and_minus_infinity_is_ranked_last(space):
+    with pytest.raises(ValueError, match="NaN score for ChainGenotype"):
+        random_search(space, lambda g: float("nan"), 1, progress=False)
+    failing = random_search(space, lambda g: float("-inf"), 3, rng=0, progress=False)
+    assert failing.scores() == [float("-inf")] * 3
+
+
 def test_make_objective_trains_a_proxy(space):
     digits = data.load("digits").shrink(train=200, val=100)
     objective = make_objective(space, digits, epochs=1)
