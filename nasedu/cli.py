@@ -67,7 +67,7 @@ def tour(
 
     from .data import load
     from .spaces import available_spaces, get_space
-    from .spaces.base import InvalidArchitecture
+    from .spaces.checks import InvalidArchitecture
     from .train import TrainingDiverged, TrainingOutOfMemory, device, fit
     from .viz import plot_training
 

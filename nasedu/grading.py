@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .spaces.base import InvalidArchitecture, SearchSpace
+from .spaces.base import SearchSpace
+from .spaces.checks import InvalidArchitecture
 
 __all__ = [
     "expect_close",

@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from .jsonio import write_json_atomic
-from .spaces.base import RngLike, SearchSpace, as_rng, check_int, short_repr
+from .spaces.base import RngLike, SearchSpace, as_rng
+from .spaces.checks import check_int, short_repr
 
 __all__ = [
     "Objective",

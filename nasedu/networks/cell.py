@@ -32,8 +32,8 @@ import torch
 from torch import nn
 
 from ..ops import FactorizedReduce, ReLUConvBN, make_op
-from ..spaces.base import check_io
 from ..spaces.cell import CellGenotype, WiredCell
+from ..spaces.checks import check_io
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import positive_int
 

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
-from ..spaces.base import InvalidArchitecture
+from ..spaces.checks import InvalidArchitecture
 from ..spaces.layers import Layer
 
 __all__ = ["ClassifierHead", "compile_layer", "layer_output_shape", "positive_int"]

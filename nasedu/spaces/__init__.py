@@ -17,8 +17,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .base import InvalidArchitecture, RngLike, SearchSpace, SpaceTooLarge, as_rng, graph_hash
+from .base import RngLike, SearchSpace, as_rng, graph_hash
 from .chain import ChainGenotype, ChainSpace, Layer
+from .checks import InvalidArchitecture, SpaceTooLarge
 from .multibranch import MultiBranchGenotype, MultiBranchSpace
 
 __all__ = [

@@ -32,12 +32,13 @@ from __future__ import annotations
 import abc
 import hashlib
 import json
-import reprlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from typing import Any, ClassVar, Generic, TypeVar
 
 import networkx as nx
 import numpy as np
+
+from .checks import InvalidArchitecture, SpaceTooLarge, check_int, count_text
 
 __all__ = [
     "InvalidArchitecture",
@@ -45,33 +46,13 @@ __all__ = [
     "SearchSpace",
     "SpaceTooLarge",
     "as_rng",
-    "as_tuple",
-    "check_index",
-    "check_int",
-    "check_io",
-    "check_names",
-    "count_text",
-    "data_dict",
-    "data_list",
+    "choose",
     "graph_hash",
-    "scientific",
-    "short_repr",
+    "uniform_index",
 ]
 
 G = TypeVar("G")
 RngLike = int | np.random.Generator | None
-
-
-class InvalidArchitecture(ValueError):
-    """A genotype that is not a member of its search space.
-
-    The message always names the offending part (which layer, block, op or index) and, where
-    there is a list of valid values, shows it.
-    """
-
-
-class SpaceTooLarge(ValueError):
-    """Raised by ``enumerate()`` when listing every genotype would take (nearly) forever."""
 
 
 def as_rng(rng: RngLike = None) -> np.random.Generator:
@@ -158,129 +139,6 @@ def graph_hash(graph: nx.DiGraph, node_label: str = "label", edge_label: str = "
         history.update(repr(sorted(signatures)).encode())
         if len(set(signatures)) == len(palette):  # no class was split: stable
             return history.hexdigest()[:32]
-
-
-def scientific(n: int) -> str:
-    """``n`` as ``7.490e+38`` (digits truncated), for any size: no float (which overflows beyond
-    1e308) and no ``str(n)`` (which Python refuses beyond 4300 digits)."""
-    if n < 10**100:
-        digits = str(n)
-        return f"{digits[0]}.{digits[1:4].ljust(3, '0')}e+{len(digits) - 1:02d}"
-    exponent = int((n.bit_length() - 1) * 0.30102999566398120)  # log10(2): exact or one low
-    if 10 ** (exponent + 1) <= n:
-        exponent += 1
-    lead = str(n // 10 ** (exponent - 3))
-    return f"{lead[0]}.{lead[1:4]}e+{exponent:02d}"
-
-
-def count_text(n: int) -> str:
-    """A count with thousands separators (``1,227``), or :func:`scientific` beyond 3000 digits."""
-    return f"{n:,}" if n < 10**3000 else scientific(n)
-
-
-def short_repr(value: Any) -> str:
-    """``type value``, the value shortened (a student's typo should not print a megabyte)."""
-    return f"{type(value).__name__} {reprlib.repr(value)}"
-
-
-def as_tuple(value: Any, where: str, what: str) -> tuple:
-    """``tuple(value)`` for a field of a genotype dataclass, or InvalidArchitecture saying
-    ``where must be a tuple of what``.  A string or a dict is refused rather than split into
-    its characters or keys."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise InvalidArchitecture(f"{where} must be a tuple of {what}, got {short_repr(value)}")
-    return tuple(value)
-
-
-def data_dict(
-    data: Any, where: str, required: Sequence[str], optional: Sequence[str] = ()
-) -> Mapping[str, Any]:
-    """Check one dict of genotype data read from JSON; returns it.
-
-    It must be a dict with every key of ``required``, possibly some of ``optional``, and no
-    other key: an unknown key is most often a misspelt one (``"mrege"``), and ignoring it would
-    silently change the architecture.  ``where`` (e.g. ``"malformed cell genotype data: normal
-    cell, block 2"``) starts the InvalidArchitecture message.
-    """
-    expected = ", ".join(repr(k) for k in (*required, *optional))
-    if not isinstance(data, Mapping):
-        raise InvalidArchitecture(
-            f"{where} must be a dict with keys {expected}, got {short_repr(data)}"
-        )
-    missing = [k for k in required if k not in data]
-    unknown = sorted(repr(k) for k in data if k not in required and k not in optional)
-    if missing or unknown:
-        parts = [f"missing key(s) {', '.join(map(repr, missing))}"] if missing else []
-        parts += [f"unknown key(s) {', '.join(unknown)}"] if unknown else []
-        raise InvalidArchitecture(f"{where}: {'; '.join(parts)} (the keys are {expected})")
-    return data
-
-
-def data_list(value: Any, where: str, what: str) -> list | tuple:
-    """``value`` if it is a list (a JSON array), else InvalidArchitecture: ``where must be a
-    list of what``.  A string or a dict is refused rather than read as its characters or keys."""
-    if not isinstance(value, (list, tuple)):
-        raise InvalidArchitecture(f"{where} must be a list of {what}, got {short_repr(value)}")
-    return value
-
-
-def check_int(value: Any, name: str, at_most: int | None = None) -> int:
-    """An integer option of a space (a number of layers, blocks, nodes, motifs), else a
-    ValueError naming it: 1.5, "3" or True are not counts.  ``at_most`` bounds it, so that a
-    typo such as 10**30 is refused instead of making ``sample`` run for ever."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {short_repr(value)}")
-    if at_most is not None and value > at_most:
-        raise ValueError(f"{name} must be at most {at_most}, got {value}")
-    return int(value)
-
-
-def check_index(index: Any, size: int, what: str = "genotype index") -> int:
-    """``index`` if it is an integer in ``[0, size)``: a TypeError for 1.5, "3" or True (which
-    Python would read as 1), an IndexError naming the range otherwise."""
-    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
-        raise TypeError(f"{what} must be an integer, got {short_repr(index)}")
-    if not 0 <= index < size:
-        raise IndexError(f"{what} {index} out of range [0, {size})")
-    return int(index)
-
-
-def check_names(value: Any, name: str, example: Sequence[str]) -> tuple[str, ...]:
-    """A list of names given as a space option (ops, merges, primitives), as a tuple, else a
-    ValueError naming the option (a string is not split into letters)."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        raise ValueError(
-            f"{name} must be a list of names such as {tuple(example)}, got {short_repr(value)}"
-        )
-    names = tuple(value)
-    for item in names:
-        if not isinstance(item, str):
-            raise ValueError(f"{name} must hold names (strings), got {item!r} in {names}")
-    return names
-
-
-def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
-    """Check the arguments every ``build`` takes; returns ``(channels, height, width)``.
-
-    A network needs an image shape of three positive integers and at least two classes; a
-    wrong value raises :class:`InvalidArchitecture` here instead of an obscure torch error.
-    """
-    try:
-        c, h, w = (int(s) for s in input_shape)
-        if [c, h, w] != list(input_shape) or any(isinstance(s, bool) for s in input_shape):
-            raise ValueError  # 1.5 must not become 1, nor "8" or True a size
-    except (TypeError, ValueError):
-        raise InvalidArchitecture(
-            f"input_shape must be (channels, height, width), three integers, e.g. (1, 8, 8); "
-            f"got {input_shape!r}"
-        ) from None
-    if min(c, h, w) < 1:
-        raise InvalidArchitecture(f"input_shape {input_shape!r} has a size below 1")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise InvalidArchitecture(f"num_classes must be an integer, got {num_classes!r}")
-    if num_classes < 2:
-        raise InvalidArchitecture(f"a classifier needs at least 2 classes, got {num_classes}")
-    return c, h, w
 
 
 class SearchSpace(abc.ABC, Generic[G]):

@@ -56,18 +56,15 @@ import networkx as nx
 import numpy as np
 
 from ..ops import NASNET_OPS, OPS
-from .base import (
+from .base import RngLike, SearchSpace, as_rng, choose
+from .checks import (
     InvalidArchitecture,
-    RngLike,
-    SearchSpace,
     SpaceTooLarge,
-    as_rng,
     as_tuple,
     check_index,
     check_int,
     check_io,
     check_names,
-    choose,
     count_text,
     data_dict,
     data_list,

@@ -23,20 +23,16 @@ from typing import Any
 
 import networkx as nx
 
-from .base import (
+from .base import RngLike, SearchSpace, as_rng, choose, uniform_index
+from .checks import (
     InvalidArchitecture,
-    RngLike,
-    SearchSpace,
-    as_rng,
     as_tuple,
     check_index,
     check_int,
     check_io,
-    choose,
     count_text,
     data_dict,
     data_list,
-    uniform_index,
 )
 from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_data
 

@@ -29,8 +29,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ..ops import OPS
-from .base import InvalidArchitecture, data_dict, data_list, short_repr
 from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
+from .checks import InvalidArchitecture, data_dict, data_list, short_repr
 
 __all__ = [
     "DARTS_ALIASES",

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..ops import LIU_PRIMITIVES
-from .base import check_int
+from .checks import check_int
 from .hierarchical import MAX_COUNT, HierarchicalSpace, scientific
 
 __all__ = ["FlatSpace"]

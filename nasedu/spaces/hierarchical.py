@@ -71,17 +71,8 @@ import networkx as nx
 import numpy as np
 
 from ..ops import LIU_PRIMITIVES, OPS
-from .base import (
-    InvalidArchitecture,
-    RngLike,
-    SearchSpace,
-    SpaceTooLarge,
-    as_rng,
-    check_int,
-    check_io,
-    check_names,
-    count_text,
-)
+from .base import RngLike, SearchSpace, as_rng
+from .checks import InvalidArchitecture, SpaceTooLarge, check_int, check_io, check_names, count_text
 from .motifs import (
     IDENTITY,
     MOTIF_CONV,

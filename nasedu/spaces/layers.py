@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from .base import InvalidArchitecture, check_index, choose, short_repr, uniform_index
+from .base import choose, uniform_index
+from .checks import InvalidArchitecture, check_index, short_repr
 
 __all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "layer_from_data"]
 

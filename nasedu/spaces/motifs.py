@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .base import InvalidArchitecture, as_tuple, scientific
+from .checks import InvalidArchitecture, as_tuple, scientific
 
 __all__ = [
     "IDENTITY",

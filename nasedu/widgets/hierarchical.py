@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 
-from ..spaces.base import InvalidArchitecture
+from ..spaces.checks import InvalidArchitecture
 from ..spaces.hierarchical import HierarchicalGenotype, HierarchicalSpace, motif_name
 from . import require_ipywidgets
 
