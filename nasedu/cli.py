@@ -68,14 +68,14 @@ def tour(
     from .data import load
     from .spaces import available_spaces, get_space
     from .spaces.checks import InvalidArchitecture
-    from .train import TrainingDiverged, TrainingOutOfMemory, device, fit
+    from .train import TrainingDiverged, TrainingOutOfMemory, describe_device, fit
     from .viz import plot_training
 
     names = list(spaces) if spaces else available_spaces()
     dataset = load(data)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"nasedu tour: {dataset!r}; training on {device()}", flush=True)
+    print(f"nasedu tour: {dataset!r}; training on {describe_device()}", flush=True)
     rows: list[dict[str, Any]] = []
     curves = {}
     for name in names:
