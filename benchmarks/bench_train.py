@@ -225,13 +225,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=20, help="timed training steps")
     parser.add_argument("--proxy", type=int, default=8, help="architectures for the proxy timing")
+    parser.add_argument(
+        "--no-layouts", action="store_true", help="skip the CPU memory-layout comparison"
+    )
     args = parser.parse_args()
     rows = bench_spaces(args.steps) + bench_darts(args.steps)
     print_table(rows, ["network", "device", "mode", "params", "images/s"])
+    save("bench_train", rows)  # now, so that a run cut short keeps the training rows
     proxy = bench_proxy(args.proxy)
     print("\nproxy evaluation (chain space, digits, 3 epochs):")
     for key, value in proxy.items():
         print(f"  {key:20s} {value:.3g}" if isinstance(value, float) else f"  {key:20s} {value}")
+    if args.no_layouts:
+        save("bench_train", rows, proxy_evaluation=proxy)
+        return
     layouts = bench_layouts(max(10, args.steps // 2))
     print("\nCPU memory layout, fp32, batch 64 (speed-up: channels_last over NCHW, 3 samples):")
     print_table(layouts, list(layouts[0]))
