@@ -9,8 +9,8 @@ times faster on tensor cores): bfloat16 autocast on GPUs that compute in bfloat1
 capability 8.0 and newer: A100, H100, L4, RTX 30xx/40xx), float16 autocast with a gradient
 scaler on older tensor-core GPUs (Volta and Turing: V100 and Colab's free T4, which only
 *emulate* bfloat16, more slowly than float32).  On the CPU it trains in float32, and on x86
-CPUs also in the channels-last layout, which oneDNN's convolutions and PyTorch's pooling
-kernels run 1.1 to 3.5 times faster on the course's networks (``benchmarks/bench_train.py``);
+CPUs also in the channels-last layout, in which oneDNN's convolutions and PyTorch's pooling
+kernels trained the course's networks a median 1.1 to 2.1 times faster (``bench_train.py``);
 see :func:`precision` and :func:`channels_last`.  A budget is given in ``epochs`` or in
 wall-clock ``seconds`` -- the latter is how architecture searches are usually compared.
 
@@ -111,10 +111,11 @@ def channels_last(dev: torch.device | str | None = None) -> bool:
 
     A convolution reads, for every pixel, all channels of a neighbourhood; stored channels-last,
     those channels lie next to each other in memory and vector units process them together.
-    True on CUDA (tensor cores need it) and on x86 CPUs with oneDNN, where it trained the
-    course's networks 1.1 to 3.5 times faster than the default NCHW layout (max-pooling most of
-    all).  False elsewhere (Apple's MPS, ARM CPUs), where it was not measured.  Pass
-    ``channels_last=`` to :func:`fit` to choose yourself.
+    True on CUDA (cuDNN's tensor-core convolutions work in NHWC) and on x86 CPUs with oneDNN,
+    where it trained the course's networks a median 1.1 to 2.1 times faster than the default
+    NCHW layout (max-pooling gained most; ``benchmarks/README.md``).  False elsewhere (Apple's
+    MPS, ARM CPUs), where it was not measured.  Pass ``channels_last=`` to :func:`fit` to choose
+    yourself.
     """
     import platform
 
