@@ -68,10 +68,10 @@ def _fmt(value) -> str:
     return "-" if value is None else str(value)
 
 
-def save(name: str, rows: list[dict], **extra) -> Path:
-    """Write ``results/{name}-{machine}.json`` and return its path."""
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{name}-{machine_tag()}.json"
+def save(name: str, rows: list[dict], folder: Path = RESULTS, **extra) -> Path:
+    """Write ``{folder}/{name}-{machine}.json`` (default: ``results/``) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{machine_tag()}.json"
     payload = {
         "benchmark": name,
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -33,7 +33,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-from common import print_table, save
+from common import RESULTS, print_table, save
 
 from nasedu.train import describe_device, quick
 
@@ -92,8 +92,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("only", nargs="*", help="notebook name prefixes, e.g. 01 03 (default: all)")
     parser.add_argument("--echo", action="store_true", help="show what the cells print")
+    parser.add_argument("--notebooks", type=Path, default=NOTEBOOKS, help="the notebooks' folder")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args()
-    paths = sorted(NOTEBOOKS.glob("*.ipynb"))
+    paths = sorted(args.notebooks.glob("*.ipynb"))
     if args.only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in args.only)]
     print(f"training on: {describe_device()} | quick mode: {quick()}")
@@ -118,7 +120,7 @@ def main() -> int:
             for r in runs
         ]
         name = "run_notebooks" + ("-quick" if quick() else "")
-        save(name, rows, runs=runs, device=describe_device())
+        save(name, rows, folder=args.results, runs=runs, device=describe_device())
     print()
     print_table(rows, ["notebook", "minutes", "cells", "status"])
     return 1 if any(r["error"] for r in runs) else 0
