@@ -21,22 +21,17 @@ from __future__ import annotations
 import argparse
 import time
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 
 import numpy as np
 from common import print_table, save
 
 from nasedu.bench import load_benchmark
-from nasedu.bench.build import train_architecture
+from nasedu.bench.build import init_worker, train_architecture
 from nasedu.measure import rank_correlation, top_k_overlap
 
 TARGET = {"name": "cluttered-digits", "size": 24, "digit_size": 12, "clutter": 3}
 TOP, SPREAD, SEEDS = 10, 20, (0, 1)
-
-
-def _init_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
 
 
 def chosen_records(bench) -> list[tuple[int, object]]:
@@ -57,7 +52,7 @@ def main() -> None:
     records = [record for _, record in chosen]
     jobs = [(r, seed) for r in records for seed in SEEDS]
     start = time.perf_counter()
-    with ProcessPoolExecutor(args.workers, initializer=_init_worker) as pool:
+    with ProcessPoolExecutor(args.workers, get_context("spawn"), initializer=init_worker) as pool:
         futures = [
             pool.submit(train_architecture, bench.space_spec, TARGET, training, r.genotype, seed)
             for r, seed in jobs

@@ -90,7 +90,9 @@ def train_architecture(
     return params, macs, run
 
 
-def _init_worker() -> None:
+def init_worker() -> None:
+    """Start a training worker process: one CPU thread each, so that workers do not compete
+    for the cores (and runs are reproducible on one thread)."""
     import torch
 
     torch.set_num_threads(1)
@@ -177,7 +179,7 @@ def make_benchmark(
             record(key, *train_architecture(*args, representative[key], seed))
             bar.update(1)
     else:
-        with ProcessPoolExecutor(workers, get_context("spawn"), initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(workers, get_context("spawn"), initializer=init_worker) as pool:
             futures = {
                 pool.submit(train_architecture, *args, representative[key], seed): key
                 for key, seed in jobs
