@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from collections.abc import Iterator
 from contextlib import nullcontext
 
 import torch
@@ -116,10 +117,10 @@ def bench_spaces(steps: int) -> list[dict]:
     return rows
 
 
-def bench_darts(steps: int) -> list[dict]:
+def bench_darts(steps: int) -> Iterator[dict]:
+    """DARTS V2's rows one at a time, so that the caller can save each (compiling is slow)."""
     from nasedu import zoo
 
-    rows = []
     variants = [("cpu", "fp32", {})]
     if torch.cuda.is_available():
         best = precision("cuda")  # what fit() uses on this GPU: bf16 on A100/H100, fp16 on a T4
@@ -143,16 +144,13 @@ def bench_darts(steps: int) -> list[dict]:
         ips = images_per_second(
             model, (3, 32, 32), 32, torch.device(device_name), cpu_steps, **options
         )
-        rows.append(
-            {
-                "network": "DARTS V2 C=16 L=8",
-                "device": device_name,
-                "mode": mode,
-                "params": params,
-                "images/s": ips,
-            }
-        )
-    return rows
+        yield {
+            "network": "DARTS V2 C=16 L=8",
+            "device": device_name,
+            "mode": mode,
+            "params": params,
+            "images/s": ips,
+        }
 
 
 def bench_layouts(steps: int, samples: int = 3) -> list[dict]:
@@ -229,9 +227,12 @@ def main() -> None:
         "--no-layouts", action="store_true", help="skip the CPU memory-layout comparison"
     )
     args = parser.parse_args()
-    rows = bench_spaces(args.steps) + bench_darts(args.steps)
+    rows = bench_spaces(args.steps)
+    for row in bench_darts(args.steps):
+        rows.append(row)
+        print(f"{row['network']}, {row['device']}, {row['mode']}: {row['images/s']:.0f} images/s")
+        save("bench_train", rows)  # after every row, so that a run cut short keeps what it has
     print_table(rows, ["network", "device", "mode", "params", "images/s"])
-    save("bench_train", rows)  # now, so that a run cut short keeps the training rows
     proxy = bench_proxy(args.proxy)
     print("\nproxy evaluation (chain space, digits, 3 epochs):")
     for key, value in proxy.items():
