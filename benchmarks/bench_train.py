@@ -5,8 +5,9 @@ Three measurements, each printed as a table and kept in ``results/bench_train-<m
 1. forward+backward images per second of each space's standard network (the network of its
    seed-0 sample, for 1x8x8 digits, batch 64), on the CPU and on CUDA when present;
 2. the DARTS V2 network (C=16, 8 cells, batch 32 of 3x32x32, as in issue 3): CPU fp32, and on
-   CUDA fp32, bf16 autocast + channels_last, fp16 autocast + gradient scaler + channels_last,
-   and torch.compile of the precision ``fit`` picks for the GPU;
+   CUDA fp32 (NCHW and channels_last, which ``fit`` uses), bf16 autocast + channels_last, fp16
+   autocast + gradient scaler + channels_last, torch.compile of the GPU's mixed precision, and
+   torch.compile with CUDA graphs (``mode="reduce-overhead"``) in float32;
 3. a *proxy evaluation*: training a sampled chain architecture for 3 epochs on digits, median
    seconds over several architectures (target: at most 3 s on a 2-core machine, so that a
    50-architecture search fits into a class break);
@@ -32,7 +33,7 @@ from common import print_table, save
 from nasedu import data as datasets
 from nasedu.search import make_objective
 from nasedu.spaces import ChainSpace, available_spaces, get_space
-from nasedu.train import precision
+from nasedu.train import mixed_precision
 
 
 def images_per_second(model, shape, batch, device, steps, precision="fp32", channels_last=False):
@@ -123,23 +124,31 @@ def bench_darts(steps: int) -> Iterator[dict]:
 
     variants = [("cpu", "fp32", {})]
     if torch.cuda.is_available():
-        best = precision("cuda")  # what fit() uses on this GPU: bf16 on A100/H100, fp16 on a T4
+        mixed = mixed_precision("cuda")  # bf16 on an A100/H100, fp16 on a T4 or V100
         variants += [
             ("cuda", "fp32", {}),
+            ("cuda", "fp32+channels_last", {"channels_last": True}),  # what fit() uses
             ("cuda", "bf16+channels_last", {"precision": "bf16", "channels_last": True}),
             ("cuda", "fp16+channels_last", {"precision": "fp16", "channels_last": True}),
             (
                 "cuda",
-                f"{best}+channels_last+compile",
-                {"precision": best, "channels_last": True, "compile": True},
+                f"{mixed}+channels_last+compile",
+                {"precision": mixed, "channels_last": True, "compile": "default"},
+            ),
+            # CUDA graphs replay a whole step as one launch: the cure for launch-bound networks
+            (
+                "cuda",
+                "fp32+channels_last+compile(reduce-overhead)",
+                {"channels_last": True, "compile": "reduce-overhead"},
             ),
         ]
     for device_name, mode, options in variants:
         torch.manual_seed(0)
         model = zoo.network("darts_v2", C=16, layers=8)
         params = sum(p.numel() for p in model.parameters())
-        if options.pop("compile", False):
-            model = torch.compile(model.to(device_name))
+        compile_mode = options.pop("compile", None)
+        if compile_mode:
+            model = torch.compile(model.to(device_name), mode=compile_mode)
         cpu_steps = max(10, steps // 2) if device_name == "cpu" else steps
         ips = images_per_second(
             model, (3, 32, 32), 32, torch.device(device_name), cpu_steps, **options

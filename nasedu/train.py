@@ -4,14 +4,14 @@
 ``tqdm`` progress bar, and returns a :class:`FitResult` with everything a search needs to record
 (accuracies and losses per epoch, wall time, parameters, multiply-adds).
 
-On a CUDA GPU it trains in mixed precision with the channels-last memory layout (both several
-times faster on tensor cores): bfloat16 autocast on GPUs that compute in bfloat16 (compute
-capability 8.0 and newer: A100, H100, L4, RTX 30xx/40xx), float16 autocast with a gradient
-scaler on older tensor-core GPUs (Volta and Turing: V100 and Colab's free T4, which only
-*emulate* bfloat16, more slowly than float32).  On the CPU it trains in float32, and on x86
-CPUs also in the channels-last layout, in which oneDNN's convolutions and PyTorch's pooling
-kernels trained the course's networks a median 1.1 to 2.1 times faster (``bench_train.py``);
-see :func:`precision` and :func:`channels_last`.  A budget is given in ``epochs`` or in
+It trains in float32 everywhere, in the channels-last memory layout on CUDA GPUs and on x86
+CPUs (oneDNN's convolutions and PyTorch's pooling kernels trained the course's networks a median
+1.1 to 2.1 times faster in it on a CPU, 1.03 to 1.2 times on an H200; ``bench_train.py``,
+``bench_gpu_precision.py``).  Mixed precision is there on request (``precision="mixed"``, see
+:func:`mixed_precision`) but is *not* the default: the course's networks are so small that a
+GPU spends its time launching kernels, not multiplying, and autocast's extra cast kernels made
+the notebooks' networks 0.74 to 0.90 times as fast on an H200.  See :func:`channels_last`.
+A budget is given in ``epochs`` or in
 wall-clock ``seconds`` -- the latter is how architecture searches are usually compared.
 
 Quick mode: set the environment variable ``NASEDU_QUICK=1`` and every budget shrinks: at most
@@ -48,14 +48,15 @@ __all__ = [
     "device",
     "evaluate",
     "fit",
-    "precision",
+    "mixed_precision",
     "quick",
 ]
 
 QUICK_EPOCHS = 2
 QUICK_SECONDS = 3.0
 PRECISIONS = ("fp32", "bf16", "fp16")
-"""The arithmetic ``fit`` can train in: float32, bfloat16 autocast, float16 autocast."""
+"""The arithmetic ``fit`` can train in: float32, bfloat16 autocast, float16 autocast (and
+``"mixed"``, which picks the device's own: :func:`mixed_precision`)."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -83,21 +84,29 @@ def device(prefer: str | None = None) -> torch.device:
     return torch.device("cpu")
 
 
-def precision(dev: torch.device | str | None = None) -> str:
-    """The arithmetic :func:`fit` trains in on ``dev`` (default: :func:`device`).
+def mixed_precision(dev: torch.device | str | None = None) -> str:
+    """The mixed-precision arithmetic ``dev``'s hardware computes fast (default: :func:`device`).
 
-    * ``"bf16"`` -- bfloat16 autocast, on CUDA GPUs of compute capability 8.0 or newer, whose
-      tensor cores compute in bfloat16.  bfloat16 has float32's range, so no loss scaling.
+    What :func:`fit` trains in when asked for ``precision="mixed"``:
+
+    * ``"bf16"`` -- bfloat16 autocast, on CUDA GPUs of compute capability 8.0 or newer (A100,
+      H100, L4, RTX 30xx/40xx), whose tensor cores compute in bfloat16, and on CPUs.  bfloat16
+      has float32's range, so it needs no loss scaling.
     * ``"fp16"`` -- float16 autocast with a gradient scaler, on CUDA GPUs of compute capability
       7.x (V100, and the T4 of Colab's free tier).  They have float16 tensor cores but only
-      emulate bfloat16, which there is slower than float32.  float16's small range needs the
-      scaler: the loss is multiplied before ``backward`` so small gradients do not round to 0.
-    * ``"fp32"`` -- everything else: the CPU, Apple's MPS, older GPUs.
+      emulate bfloat16, more slowly than float32.  float16's small range needs the scaler: the
+      loss is multiplied before ``backward`` so that small gradients do not round to 0.
+    * ``"fp32"`` -- no mixed precision: GPUs without tensor cores, Apple's MPS.
 
-    Pass ``precision=`` to :func:`fit` to choose yourself (any of :data:`PRECISIONS`, also on the
-    CPU, where autocast is slower but shows what mixed precision does to accuracy).
+    Mixed precision pays for *large* networks, whose time goes into arithmetic (the paper-size
+    DARTS network, ``zoo.network("darts_v2")``).  The course's small networks are
+    launch-bound: on an H200, bf16 trained the notebooks' networks 0.74 to 0.90 times as fast
+    as float32 (both channels-last), and DARTS V2 with 16 channels 0.68 times as fast
+    (``benchmarks/README.md``).
     """
     dev = torch.device(dev) if dev is not None else device()
+    if dev.type == "cpu":
+        return "bf16"
     if dev.type != "cuda":
         return "fp32"
     major, _ = torch.cuda.get_device_capability(dev)
@@ -129,17 +138,17 @@ def channels_last(dev: torch.device | str | None = None) -> bool:
 
 
 def describe_device(dev: torch.device | str | None = None) -> str:
-    """One line for the top of a notebook: where :func:`fit` trains, and in which arithmetic.
+    """One line for the top of a notebook: where :func:`fit` trains, and in which layout.
 
-    For example ``"cuda (Tesla T4, fp16, channels-last)"`` or ``"cpu (2 threads, fp32)"``.
+    For example ``"cuda (Tesla T4, fp32, channels-last)"`` or ``"cpu (2 threads, fp32)"``.
     """
     dev = torch.device(dev) if dev is not None else device()
     layout = ", channels-last" if channels_last(dev) else ""
     if dev.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(dev)}, {precision(dev)}{layout})"
+        return f"cuda ({torch.cuda.get_device_name(dev)}, fp32{layout})"
     if dev.type == "cpu":
         return f"cpu ({torch.get_num_threads()} threads, fp32{layout})"
-    return f"{dev.type} ({precision(dev)}{layout})"
+    return f"{dev.type} (fp32{layout})"
 
 
 def _memory_format(use_channels_last: bool | None, dev: torch.device) -> torch.memory_format:
@@ -150,9 +159,12 @@ def _memory_format(use_channels_last: bool | None, dev: torch.device) -> torch.m
 
 def _check_precision(value: str | None, dev: torch.device) -> str:
     if value is None:
-        return precision(dev)
+        return "fp32"
+    if value == "mixed":
+        return mixed_precision(dev)
     if value not in PRECISIONS:
-        raise ValueError(f"unknown precision {value!r}; use one of {', '.join(PRECISIONS)}")
+        choices = ", ".join((*PRECISIONS, "mixed"))
+        raise ValueError(f"unknown precision {value!r}; use one of {choices}")
     return value
 
 
@@ -270,9 +282,10 @@ def fit(
     ``augment`` defaults to the data set's own (``data.augment``).  ``test=True`` also reports
     the test accuracy at the end -- do that once, for the final architecture, never during a
     search.  Models that return ``(logits, aux_logits)`` while training (an auxiliary
-    head) get ``auxiliary_weight`` times the auxiliary loss added.  ``precision`` (``"fp32"``,
-    ``"bf16"`` or ``"fp16"``) defaults to the best for the device, see :func:`precision`, and
-    so does the memory layout (``channels_last``, see :func:`channels_last`).  Both change the
+    head) get ``auxiliary_weight`` times the auxiliary loss added.  ``precision`` is ``"fp32"``
+    (the default), ``"bf16"``, ``"fp16"`` (with a gradient scaler) or ``"mixed"``: what the
+    device computes fast, see :func:`mixed_precision`.  The memory layout (``channels_last``)
+    defaults to the faster one for the device, see :func:`channels_last`.  Both change the
     order of floating-point sums: to reproduce a run exactly, use the same settings.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
