@@ -488,6 +488,7 @@ def test_registry_and_repr():
 
 
 def test_widget_updates_live():
+    pytest.importorskip("ipywidgets")  # an optional extra (nasedu[notebooks]); CI has it
     from nasedu.widgets.cell import cell_builder
 
     builder = cell_builder(SMALL, genotype=SMALL.sample(0), C=4, N=1)

@@ -89,7 +89,9 @@ def test_doctor_reports_versions_device_and_optional_tools(capsys, monkeypatch):
 
     assert f"nasedu       {nasedu.__version__}" in out
     assert f"torch        {torch.__version__}" in out
-    assert "training on  cpu (" in out and "fp32" in out
+    from nasedu.train import describe_device
+
+    assert f"training on  {describe_device()}" in out and "fp32" in out
     assert "quick mode   on (NASEDU_QUICK)" in out
     for tool in ("jupyterlab", "ipywidgets", "nbgrader"):
         assert tool in out

@@ -495,6 +495,7 @@ def test_plots():
 
 
 def test_explorer_applies_valid_edits_and_refuses_invalid_ones():
+    pytest.importorskip("ipywidgets")  # an optional extra (nasedu[notebooks]); CI has it
     from nasedu.widgets.hierarchical import hierarchical_explorer
 
     explorer = hierarchical_explorer(SPACE, SPACE.trivial())

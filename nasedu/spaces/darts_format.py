@@ -290,10 +290,14 @@ def parse_darts(text: str) -> DartsGenotype:
         )
     try:
         call = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
-        # CPython's parser raises a MemoryError without a message for absurd nesting
-        reason = str(error) or "nested too deeply"
-        raise InvalidArchitecture(f"not a DARTS genotype: {reason}") from error
+    except (RecursionError, MemoryError) as error:
+        # CPython's parser gives up on absurd nesting with a MemoryError: without a message in
+        # Python 3.11, "Parser stack overflowed - ..." in 3.12
+        raise InvalidArchitecture(
+            "not a DARTS genotype: nested too deeply for Python's parser"
+        ) from error
+    except (SyntaxError, ValueError) as error:
+        raise InvalidArchitecture(f"not a DARTS genotype: {error}") from error
     if not isinstance(call, ast.Call):
         raise InvalidArchitecture("expected Genotype(normal=..., normal_concat=..., ...)")
     try:
