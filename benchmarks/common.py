@@ -17,7 +17,8 @@ from pathlib import Path
 
 import torch
 
-RESULTS = Path(__file__).parent / "results"
+# where results go: this folder's results/, or $NASEDU_RESULTS (the GPU check writes to $OUT)
+RESULTS = Path(os.environ.get("NASEDU_RESULTS") or Path(__file__).parent / "results")
 
 
 def machine() -> dict:

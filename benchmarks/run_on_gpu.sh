@@ -8,17 +8,22 @@
 #
 # In order of importance, each step under its own time limit and all of them under one deadline
 # (BUDGET seconds), so that one slow step cannot take the others' results with it:
-#   1. bench_train.py: the CUDA rows of issue 3 (DARTS V2: fp32, bf16, fp16 + scaler, compile),
-#      saved after every row;
-#   2. every notebook in quick mode: the CUDA code paths of the course run without error;
-#   3. the library's unit tests with the GPU as the default device (no notebooks, no nbgrader);
-#   4. notebooks 01 and 04, then 02, in full mode: how long a class waits on this GPU.
-# Results land in $OUT (at most 8 files come back); commit the JSON into benchmarks/results/.
+#   1. the library's unit tests with the GPU as the default device (no notebooks, no nbgrader);
+#   2. bench_fit_overhead.py: the fixed cost of fit per new architecture (why notebook 1 ran
+#      slower on an H200 than on a 2-core CPU);
+#   3. bench_gpu_precision.py: fit's float32 default against bf16/fp16 and the layouts, up to
+#      the paper-size DARTS network (cut off in the first check);
+#   4. every notebook in quick mode: the CUDA code paths of the course run without error;
+#   5. notebooks 01 and 04, then 02, in full mode: how long a class waits on this GPU;
+#   6. bench_train.py's CUDA rows, now with torch.compile's CUDA graphs (reduce-overhead).
+# At most 8 files come back from $OUT: the log and six JSON files.  Commit the JSON into
+# benchmarks/results/ and update benchmarks/README.md's GPU section.
 set -uo pipefail
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" MPLBACKEND=Agg
 OUT="${OUT:-/tmp/nasedu-gpu}"
 BUDGET="${BUDGET:-480}"
 mkdir -p "$OUT"
+export NASEDU_RESULTS="$OUT"  # every benchmark writes its JSON straight into $OUT
 LOG="$OUT/gpu.log"
 
 left() { echo $((BUDGET - SECONDS)); }
@@ -39,19 +44,17 @@ step() {  # step NAME LIMIT COMMAND...: run COMMAND for at most min(LIMIT, time 
 
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv 2>&1 | tee -a "$LOG"
 python -c "import torch, nasedu; from nasedu.train import describe_device as d; print(torch.__version__, nasedu.__version__, d())" 2>&1 | tee -a "$LOG"
-cd benchmarks
-step bench_train 170 python bench_train.py --steps 30 --proxy 10 --no-layouts
-cp results/bench_train-nvidia*.json "$OUT/" 2>/dev/null
-grep -v "it/s" "$LOG" | grep -A30 "^== bench_train" | tail -32
-step "notebooks quick" 110 env NASEDU_QUICK=1 python run_notebooks.py --results "$OUT/quick"
-cd ..
 step "unit tests on the GPU" 100 env OMP_NUM_THREADS=2 python -m pytest -q -n 8 --tb=short -rf \
     -o addopts="-p no:cacheprovider" --timeout 90 tests \
     --ignore tests/test_notebooks.py --ignore tests/test_exercises.py \
     --ignore tests/test_run_notebooks.py
 cd benchmarks
+step "fit overhead" 100 python bench_fit_overhead.py
+step "precision" 120 python bench_gpu_precision.py
+step "notebooks quick" 110 env NASEDU_QUICK=1 python run_notebooks.py
 # full mode: the short notebooks first, so that a slow notebook 02 cannot cost their numbers
-step "notebooks 01, 04 full" 60 python run_notebooks.py 01 04 --results "$OUT/full0104"
+step "notebooks 01, 04 full" 120 python run_notebooks.py 01 04
 step "notebook 02 full" 200 python run_notebooks.py 02 --results "$OUT/full02"
-grep "^== \|FAILED\|passed\|failed\|minutes\|_ok\| ok\| error" "$LOG" | tail -40
+step bench_train 170 python bench_train.py --steps 30 --proxy 10 --no-layouts
+grep "^== \|FAILED\|passed\|failed\|minutes\| ok\| error\|overhead\|setting" "$LOG" | tail -60
 find "$OUT" -type f
