@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
+from ..spaces.checks import check_io
 from ..spaces.layers import Layer
-from .common import ClassifierHead, compile_layer, layer_output_shape
+from .common import ClassifierHead, check_parts, compile_layer, layer_output_shape
 
 __all__ = ["ChainNetwork"]
 
@@ -16,23 +17,27 @@ __all__ = ["ChainNetwork"]
 class ChainNetwork(nn.Module):
     """``input -> layer 1 -> layer 2 -> ... -> layer n -> global pool -> linear``.
 
-    Shapes are checked layer by layer at construction: a genotype that shrinks the image below
-    1x1 raises :class:`~nasedu.spaces.base.InvalidArchitecture` naming the layer.
+    Everything is checked at construction, as ``ChainSpace.build`` would: the layers (a
+    non-empty list of :class:`~nasedu.spaces.layers.Layer`, each of a known type with exactly
+    its hyperparameters), ``input_shape`` and ``num_classes``; then the shapes layer by layer,
+    so that a chain which shrinks the image below 1x1 raises
+    :class:`~nasedu.spaces.base.InvalidArchitecture` naming the layer.
     """
 
     def __init__(
         self, layers: Sequence[Layer], input_shape: tuple[int, int, int], num_classes: int
     ) -> None:
         super().__init__()
-        channels, height, width = input_shape
+        layers = check_parts(layers, "ChainNetwork layers", "Layers")
+        channels, height, width = check_io(input_shape, num_classes)
         modules = []
         for i, layer in enumerate(layers, start=1):
-            modules.append(compile_layer(layer, channels))
+            modules.append(compile_layer(layer, channels, where=f"layer {i}"))
             channels, height, width = layer_output_shape(
                 layer, channels, height, width, where=f"layer {i}"
             )
         self.layers = nn.Sequential(*modules)
-        self.head = ClassifierHead(channels, num_classes)
+        self.head = ClassifierHead(channels, int(num_classes))
         self.output_shape = (channels, height, width)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,4 +1,9 @@
-"""Pieces shared by the networks of the basic spaces: compiling one layer, and the classifier."""
+"""Pieces shared by the networks of the basic spaces: compiling one layer, and the classifier.
+
+The networks can be built directly, without a space (``ChainNetwork(layers, (1, 8, 8), 10)``),
+so they check what they are given with the spaces' own rules before any torch module is made:
+a bad layer, input shape or class count raises an error naming it, never a torch error.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,17 @@ import torch
 from torch import nn
 
 from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
-from ..spaces.checks import InvalidArchitecture
-from ..spaces.layers import Layer
+from ..spaces.checks import InvalidArchitecture, as_tuple, short_repr
+from ..spaces.layers import Layer, LayerChoices
 
-__all__ = ["ClassifierHead", "compile_layer", "layer_output_shape", "positive_int"]
+__all__ = [
+    "ClassifierHead",
+    "check_layer",
+    "check_parts",
+    "compile_layer",
+    "layer_output_shape",
+    "positive_int",
+]
 
 
 def positive_int(value: Any, name: str) -> int:
@@ -24,6 +36,35 @@ def positive_int(value: Any, name: str) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return int(value)
+
+
+def check_parts(parts: Any, where: str, what: str) -> tuple:
+    """``parts`` (a network's layers or nodes) as a non-empty tuple, else InvalidArchitecture:
+    a dict or a string is not read as its keys or letters, and a network needs a layer."""
+    parts = as_tuple(parts, where, what)
+    if not parts:
+        raise InvalidArchitecture(f"{where} is empty: a network needs at least one layer")
+    return parts
+
+
+def check_layer(layer: Any, where: str) -> Layer:
+    """``layer`` if a network can build it, else InvalidArchitecture starting with ``where``.
+
+    The rules are those of a space's vocabulary, applied to a vocabulary of this one layer: a
+    known type, exactly its hyperparameters, positive integers, ``kind`` and ``padding`` among
+    their names, and odd kernels for ``'same'`` padding.  (Without this, an unknown type was
+    built as a convolution and a misspelt hyperparameter silently ignored.)
+    """
+    if not isinstance(layer, Layer) or not isinstance(layer.op, str):
+        raise InvalidArchitecture(
+            f"{where}: expected a Layer such as Layer('conv', filters=16, kernel=3, stride=1), "
+            f"got {short_repr(layer)}"
+        )
+    try:
+        LayerChoices({layer.op: {name: (value,) for name, value in layer.params}})
+    except ValueError as error:
+        raise InvalidArchitecture(f"{where} ({layer!r}): {error}") from None
+    return layer
 
 
 def layer_output_shape(layer: Layer, channels: int, height: int, width: int, where: str):
@@ -48,8 +89,13 @@ def layer_output_shape(layer: Layer, channels: int, height: int, width: int, whe
     return out_channels, h, w
 
 
-def compile_layer(layer: Layer, channels: int) -> nn.Module:
-    """The ``nn.Module`` for one chain-space layer reading ``channels`` input channels."""
+def compile_layer(layer: Layer, channels: int, where: str = "layer") -> nn.Module:
+    """The ``nn.Module`` for one chain-space layer reading ``channels`` input channels.
+
+    The layer is checked first (:func:`check_layer`; ``where`` names it in the error).
+    """
+    check_layer(layer, where)
+    channels = positive_int(channels, f"{where}: the input channels")
     padding = str(layer.get("padding", "same"))
     if layer.op == "pool":
         return pool_layer(str(layer["kind"]), int(layer["kernel"]), int(layer["stride"]), padding)
@@ -70,7 +116,9 @@ class ClassifierHead(nn.Module):
     def __init__(self, channels: int, num_classes: int) -> None:
         super().__init__()
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.linear = nn.Linear(channels, num_classes)
+        self.linear = nn.Linear(
+            positive_int(channels, "channels"), positive_int(num_classes, "num_classes")
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(torch.flatten(self.pool(x), 1))
