@@ -13,17 +13,49 @@ and so do we (as ResNet's "projection shortcuts" do):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..spaces.multibranch import BranchNode
-from .common import ClassifierHead, compile_layer, layer_output_shape
+from ..spaces.checks import InvalidArchitecture, check_io, short_repr
+from ..spaces.multibranch import MERGES, BranchNode, MultiBranchSpace
+from .common import (
+    ClassifierHead,
+    check_layer,
+    check_parts,
+    compile_layer,
+    layer_output_shape,
+)
 
-__all__ = ["Merge", "MultiBranchNetwork"]
+__all__ = ["Merge", "MultiBranchNetwork", "check_node"]
 
 Shape = tuple[int, int, int]
+
+_RULES = MultiBranchSpace(max_layers=1)  # explains a bad connection, as the space's validate does
+
+
+def check_node(node: Any, i: int) -> BranchNode:
+    """Node ``i`` (from 1) if a network can build it, else InvalidArchitecture naming it: a
+    :class:`BranchNode` with a valid layer that reads the sorted, distinct tensors
+    ``0..i-1`` (the input and earlier layers), merged by ``"sum"`` or ``"concat"`` when there
+    are several and by nothing (``None``) when there is one: the rules of
+    :meth:`MultiBranchSpace.validate <nasedu.spaces.multibranch.MultiBranchSpace.validate>`.
+    """
+    where = f"layer {i}"
+    if not isinstance(node, BranchNode):
+        raise InvalidArchitecture(f"{where}: expected a BranchNode, got {short_repr(node)}")
+    check_layer(node.layer, where)
+    inputs = node.inputs
+    if not (
+        inputs
+        and all(type(j) is int and 0 <= j < i for j in inputs)  # True == 1, but not an index
+        and list(inputs) == sorted(set(inputs))
+        and (node.merge is None if len(inputs) == 1 else node.merge in MERGES)
+    ):
+        _RULES._explain_connection(i, node, where)
+    return node
 
 
 class Merge(nn.Module):
@@ -31,6 +63,11 @@ class Merge(nn.Module):
 
     def __init__(self, shapes: Sequence[Shape], kind: str | None) -> None:
         super().__init__()
+        if not shapes or kind not in (None, *MERGES) or (kind is None and len(shapes) > 1):
+            raise ValueError(
+                f"Merge takes one shape with kind None, or several with a kind of {MERGES}; "
+                f"got {len(shapes)} shape(s) and kind {kind!r}"
+            )
         self.kind = kind
         self.size = (min(s[1] for s in shapes), min(s[2] for s in shapes))
         channels = [s[0] for s in shapes]
@@ -61,11 +98,17 @@ class Merge(nn.Module):
 
 
 class MultiBranchNetwork(nn.Module):
-    """Compute out_i = layer_i(g_i(out_j for j in inputs_i)) for i = 1..n, classify out_n."""
+    """Compute out_i = layer_i(g_i(out_j for j in inputs_i)) for i = 1..n, classify out_n.
+
+    The nodes (each checked by :func:`check_node`), ``input_shape`` and ``num_classes`` are
+    checked at construction, as ``MultiBranchSpace.build`` would, before any module is made.
+    """
 
     def __init__(self, nodes: Sequence[BranchNode], input_shape: Shape, num_classes: int) -> None:
         super().__init__()
-        shapes: list[Shape] = [input_shape]
+        nodes = check_parts(nodes, "MultiBranchNetwork nodes", "BranchNodes")
+        nodes = tuple(check_node(node, i) for i, node in enumerate(nodes, start=1))
+        shapes: list[Shape] = [check_io(input_shape, num_classes)]
         self.inputs = [tuple(node.inputs) for node in nodes]
         self.merges = nn.ModuleList()
         self.layers = nn.ModuleList()
@@ -73,9 +116,9 @@ class MultiBranchNetwork(nn.Module):
             merge = Merge([shapes[j] for j in node.inputs], node.merge)
             c, h, w = merge.out_shape
             self.merges.append(merge)
-            self.layers.append(compile_layer(node.layer, c))
+            self.layers.append(compile_layer(node.layer, c, where=f"layer {i}"))
             shapes.append(layer_output_shape(node.layer, c, h, w, where=f"layer {i}"))
-        self.head = ClassifierHead(shapes[-1][0], num_classes)
+        self.head = ClassifierHead(shapes[-1][0], int(num_classes))
         self.output_shape = shapes[-1]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
