@@ -27,13 +27,15 @@ channels, and ops reading it map them back to ``C``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
-from ..ops import FactorizedReduce, ReLUConvBN, make_op
-from ..spaces.cell import CellGenotype, WiredCell
-from ..spaces.checks import check_io
+from ..ops import OPS, FactorizedReduce, ReLUConvBN, make_op
+from ..spaces.cell import Cell, CellGenotype, CellSpace, WiredCell
+from ..spaces.checks import InvalidArchitecture, as_tuple, check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import positive_int
 
@@ -42,6 +44,7 @@ __all__ = [
     "CellLayer",
     "CellNetwork",
     "ImageNetStem",
+    "check_wired_cell",
     "drop_path",
     "reduction_layers",
 ]
@@ -67,11 +70,63 @@ def _half(size: int) -> int:
     return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
 
 
+def _check_flag(value: Any, name: str) -> bool:
+    """True or False, else a ValueError: ``"no"`` is truthy and would silently mean True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def check_wired_cell(cell: Any, where: str = "cell") -> WiredCell:
+    """``cell`` (a :class:`WiredCell`, or a :class:`Cell`, wired) if a :class:`CellLayer` can
+    build it, else InvalidArchitecture naming the block or state.
+
+    The blocks are checked as :func:`~nasedu.spaces.darts_format.check_cells` checks them (any
+    number of blocks over any op of :data:`~nasedu.ops.OPS`); ``concat`` must name distinct
+    block outputs (states ``2..B+1``) and every block that no later block reads, whose output
+    would otherwise be computed and silently lost.
+    """
+    if not isinstance(cell, (Cell, WiredCell)):
+        raise InvalidArchitecture(
+            f"{where}: expected a WiredCell(blocks, concat) or a Cell, got {short_repr(cell)}"
+        )
+    blocks = as_tuple(cell.blocks, f"{where} blocks", "Blocks")
+    if not blocks:
+        raise InvalidArchitecture(f"the {where} has no blocks; a cell needs at least one")
+    # the checks (and messages) of CellSpace, for a space of exactly this cell's size
+    CellSpace(num_blocks=len(blocks), ops=tuple(OPS))._validate_cell(Cell(blocks), where)
+    states = range(2, len(blocks) + 2)
+    concat = as_tuple(cell.concat, f"{where} concat", "block outputs")
+    if not concat:
+        raise InvalidArchitecture(f"{where}: concat is empty, so the cell would have no output")
+    for k in concat:
+        if (
+            isinstance(k, (bool, np.bool_))
+            or not isinstance(k, (int, np.integer))
+            or k not in states
+        ):
+            raise InvalidArchitecture(
+                f"{where}: concat names state {k!r}, which is not a block output (blocks "
+                f"1..{len(blocks)} are states 2..{len(blocks) + 1})"
+            )
+    if len(set(concat)) != len(concat):
+        raise InvalidArchitecture(f"{where}: concat {list(concat)} names a state twice")
+    read = {k for block in blocks for k in block.inputs}
+    for k in states:
+        if k not in read and k not in concat:
+            raise InvalidArchitecture(
+                f"{where}, block {k - 1} (state {k}) is neither read by a later block nor in "
+                f"concat {list(concat)}: its output would be lost"
+            )
+    return WiredCell(blocks, tuple(int(k) for k in concat))
+
+
 class CellLayer(nn.Module):
     """One cell: preprocess the two inputs to ``C`` channels, run the blocks, concatenate.
 
     ``reduction``: the ops applied to the cell inputs (states 0 and 1) have stride 2.
     ``reduction_prev``: the older input has twice the resolution of the newer one.
+    The cell is checked first (:func:`check_wired_cell`), the channel counts and flags too.
     """
 
     def __init__(
@@ -84,8 +139,14 @@ class CellLayer(nn.Module):
         reduction_prev: bool,
     ) -> None:
         super().__init__()
-        self.reduction = reduction
-        if reduction_prev:
+        cell = check_wired_cell(cell)
+        C_prev_prev, C_prev, C = (
+            positive_int(C_prev_prev, "C_prev_prev"),
+            positive_int(C_prev, "C_prev"),
+            positive_int(C, "C"),
+        )
+        self.reduction = reduction = _check_flag(reduction, "reduction")
+        if _check_flag(reduction_prev, "reduction_prev"):
             self.preprocess0: nn.Module = FactorizedReduce(C_prev_prev, C)
         else:
             self.preprocess0 = ReLUConvBN(C_prev_prev, C, 1, 1, 0)
@@ -205,6 +266,7 @@ class CellNetwork(nn.Module):
             )
         layers = positive_int(layers, "layers (the number of cells)")
         stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
+        auxiliary = _check_flag(auxiliary, "auxiliary")
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
         if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
