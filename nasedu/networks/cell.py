@@ -37,7 +37,7 @@ from ..ops import OPS, FactorizedReduce, ReLUConvBN, make_op
 from ..spaces.cell import Cell, CellGenotype, CellSpace, WiredCell
 from ..spaces.checks import InvalidArchitecture, as_tuple, check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
-from .common import positive_int
+from .common import check_flag, positive_int
 
 __all__ = [
     "AuxiliaryHead",
@@ -68,13 +68,6 @@ def reduction_layers(layers: int) -> tuple[int, ...]:
 
 def _half(size: int) -> int:
     return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
-
-
-def _check_flag(value: Any, name: str) -> bool:
-    """True or False, else a ValueError: ``"no"`` is truthy and would silently mean True."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def check_wired_cell(cell: Any, where: str = "cell") -> WiredCell:
@@ -145,8 +138,8 @@ class CellLayer(nn.Module):
             positive_int(C_prev, "C_prev"),
             positive_int(C, "C"),
         )
-        self.reduction = reduction = _check_flag(reduction, "reduction")
-        if _check_flag(reduction_prev, "reduction_prev"):
+        self.reduction = reduction = check_flag(reduction, "reduction")
+        if check_flag(reduction_prev, "reduction_prev"):
             self.preprocess0: nn.Module = FactorizedReduce(C_prev_prev, C)
         else:
             self.preprocess0 = ReLUConvBN(C_prev_prev, C, 1, 1, 0)
@@ -266,7 +259,7 @@ class CellNetwork(nn.Module):
             )
         layers = positive_int(layers, "layers (the number of cells)")
         stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
-        auxiliary = _check_flag(auxiliary, "auxiliary")
+        auxiliary = check_flag(auxiliary, "auxiliary")
         if stem not in STEMS:
             raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
         if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:

@@ -19,6 +19,7 @@ from ..spaces.layers import Layer, LayerChoices
 
 __all__ = [
     "ClassifierHead",
+    "check_flag",
     "check_layer",
     "check_parts",
     "compile_layer",
@@ -36,6 +37,13 @@ def positive_int(value: Any, name: str) -> int:
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return int(value)
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """True or False, else a ValueError: ``"no"`` is truthy and would silently mean True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
 
 
 def check_parts(parts: Any, where: str, what: str) -> tuple:

@@ -20,16 +20,33 @@ The evaluation model (Section 5.1, Fig. 2 top left) is :class:`HierarchicalNetwo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
-from ..ops import ConvBNReLU, make_op
-from ..spaces.hierarchical import HierarchicalGenotype, Motif, motif_index
-from .common import ClassifierHead, positive_int
+from ..ops import OPS, ConvBNReLU, make_op
+from ..spaces.checks import InvalidArchitecture, check_io, short_repr
+from ..spaces.hierarchical import (
+    NONE,
+    HierarchicalGenotype,
+    HierarchicalSpace,
+    Motif,
+    motif_index,
+    motif_name,
+)
+from ..spaces.motifs import matrix_problem
+from .common import ClassifierHead, check_flag, positive_int
 
-__all__ = ["CHANNEL_PRESERVING", "HierarchicalNetwork", "MotifModule", "build_cell"]
+__all__ = [
+    "CHANNEL_PRESERVING",
+    "HierarchicalNetwork",
+    "MotifModule",
+    "build_cell",
+    "check_genotype",
+    "check_motif",
+]
 
 CHANNEL_PRESERVING: frozenset[str] = frozenset(
     {
@@ -45,18 +62,77 @@ CHANNEL_PRESERVING: frozenset[str] = frozenset(
 
 EdgeBuilder = Callable[[str, int], tuple[nn.Module, int]]
 Shape = tuple[int, int, int]
+PRIMITIVES: tuple[str, ...] = tuple(op for op in OPS if op != NONE)
+"""What a network can put on a level-2 edge: every op of :data:`~nasedu.ops.OPS`."""
+
+
+def check_genotype(genotype: Any) -> HierarchicalGenotype:
+    """``genotype`` if a network can build it, else InvalidArchitecture naming the level, motif
+    and entry: the checks of :meth:`HierarchicalSpace.validate
+    <nasedu.spaces.hierarchical.HierarchicalSpace.validate>`, for a space of this genotype's
+    shape over every primitive of :data:`~nasedu.ops.OPS` (a genotype built by hand belongs to
+    no single space; the motifs of one level may even differ in size).
+    """
+    if not isinstance(genotype, HierarchicalGenotype):
+        raise InvalidArchitecture(f"expected a HierarchicalGenotype, got {short_repr(genotype)}")
+    counts = tuple(len(motifs) for motifs in genotype.levels)
+    if not counts or min(counts) < 1 or counts[-1] != 1:
+        raise InvalidArchitecture(
+            f"the genotype has {list(counts)} motifs on its levels above the primitives; every "
+            "level needs at least one motif, and the top level exactly one (the cell)"
+        )
+    for level, motifs in enumerate(genotype.levels, start=2):
+        for m, motif in enumerate(motifs):
+            n = motif.num_nodes if isinstance(motif, Motif) else 2
+            if n < 2:
+                raise InvalidArchitecture(
+                    f"level {level}, motif {motif_name(m)} has {n} node(s); a motif needs at "
+                    "least 2 (its input and its output)"
+                )
+            nodes = tuple(n if k == level else 2 for k in range(2, len(counts) + 2))
+            HierarchicalSpace(PRIMITIVES, counts, nodes)._validate_motif(motif, level, m)
+    return genotype
+
+
+def check_motif(motif: Any, where: str = "motif") -> Motif:
+    """``motif`` if it is a DAG that :class:`MotifModule` can assemble, else InvalidArchitecture:
+    a square matrix of at least 2 nodes, strictly upper-triangular (every edge goes from a lower
+    to a higher node, so there is no cycle) and with every node on a path from the input to the
+    output.  Which names may stand on the edges is :func:`check_genotype`'s question."""
+    if not isinstance(motif, Motif):
+        raise InvalidArchitecture(f"{where}: expected a Motif, got {short_repr(motif)}")
+    n, matrix = motif.num_nodes, motif.matrix
+    if n < 2 or any(len(row) != n for row in matrix):
+        raise InvalidArchitecture(
+            f"{where}: the adjacency matrix must be square with at least 2 nodes, got rows of "
+            f"lengths {[len(row) for row in matrix]}"
+        )
+    for i, row in enumerate(matrix):
+        for j in range(i + 1):
+            if row[j] != NONE:
+                raise InvalidArchitecture(
+                    f"{where}, entry ({i}, {j}) is {row[j]!r}: the matrix must be strictly "
+                    "upper-triangular (edges go from a lower to a higher node, i < j, so the "
+                    "graph has no cycles); put 'none' there"
+                )
+    problem = matrix_problem(matrix)
+    if problem is not None:
+        raise InvalidArchitecture(f"{where}: {problem}")
+    return motif
 
 
 class MotifModule(nn.Module):
     """``assemble(G, o)``: the nodes of one motif in topological order, inputs concatenated.
 
     ``make_edge(op, C_in)`` returns the module for one edge and its output channel count.
+    The motif is checked first (:func:`check_motif`): a matrix that is not a DAG is refused,
+    not silently read as its upper triangle.
     """
 
     def __init__(self, motif: Motif, C_in: int, make_edge: EdgeBuilder) -> None:
         super().__init__()
-        n = motif.num_nodes
-        channels = [C_in] + [0] * (n - 1)
+        n = check_motif(motif).num_nodes
+        channels = [positive_int(C_in, "C_in")] + [0] * (n - 1)
         self.edges = nn.ModuleDict()
         self.incoming: list[list[tuple[int, str]]] = [[] for _ in range(n)]
         for j in range(1, n):
@@ -85,8 +161,12 @@ def build_cell(
     """The level-L motif of ``genotype`` as a module reading ``C_in`` channels.
 
     ``C`` is the channel count of the convolution primitives; ``motif_conv`` adds the 1x1
-    convolution after every level-2 motif (Section 5.1).
+    convolution after every level-2 motif (Section 5.1).  The genotype is checked first
+    (:func:`check_genotype`), the channel counts and ``motif_conv`` too.
     """
+    genotype = check_genotype(genotype)
+    C_in, C = positive_int(C_in, "C_in"), positive_int(C, "C")
+    motif_conv = check_flag(motif_conv, "motif_conv")
 
     def make(level: int, motif: Motif, c_in: int) -> MotifModule:
         def make_edge(op: str, c: int) -> tuple[nn.Module, int]:
@@ -112,6 +192,9 @@ class HierarchicalNetwork(nn.Module):
     Where the paper is silent: when a stage repeats its cell (``cells_per_stage > 1``), a 1x1
     conv-BN-ReLU brings each cell's output back to the stage's channels before the next cell,
     so that concatenation cannot multiply the width from cell to cell.
+
+    The genotype (:func:`check_genotype`), ``input_shape``, ``num_classes`` and the macro
+    arguments are checked at construction, as ``HierarchicalSpace.build`` would.
     """
 
     def __init__(
@@ -124,11 +207,18 @@ class HierarchicalNetwork(nn.Module):
         motif_conv: bool = True,
     ) -> None:
         super().__init__()
+        genotype = check_genotype(genotype)
+        in_channels = check_io(input_shape, num_classes)[0]
+        if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
+            raise ValueError(
+                f"channels must be one positive integer per stage, e.g. (16, 32, 64); "
+                f"got {channels!r}"
+            )
         channels = tuple(positive_int(c, f"channels[{i}]") for i, c in enumerate(channels))
         cells_per_stage = positive_int(cells_per_stage, "cells_per_stage")
         if not channels:
             raise ValueError("need at least one stage: channels is empty")
-        in_channels = input_shape[0]
+        motif_conv = check_flag(motif_conv, "motif_conv")
         self.stem = ConvBNReLU(in_channels, channels[0], 3)
         layers: list[nn.Module] = []
         c = channels[0]
@@ -144,7 +234,7 @@ class HierarchicalNetwork(nn.Module):
                 layers.append(cell)
                 c = cell.C_out
         self.body = nn.Sequential(*layers)
-        self.head = ClassifierHead(c, num_classes)
+        self.head = ClassifierHead(c, int(num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(self.stem(x)))
