@@ -182,7 +182,9 @@ class AuxiliaryHead(nn.Module):
 
     def __init__(self, C: int, num_classes: int, size: int, imagenet: bool = False) -> None:
         super().__init__()
-        stride = 2 if imagenet else 3
+        C, num_classes = positive_int(C, "C"), positive_int(num_classes, "num_classes")
+        size = positive_int(size, "size (of the input feature map)")
+        stride = 2 if check_flag(imagenet, "imagenet") else 3
         if size >= 5 and (size - 5) // stride + 1 == 2:
             pool: nn.Module = nn.AvgPool2d(5, stride=stride, padding=0, count_include_pad=False)
         else:
@@ -212,6 +214,9 @@ class ImageNetStem(nn.Module):
 
     def __init__(self, channels: int, C: int) -> None:
         super().__init__()
+        channels = positive_int(channels, "channels")
+        if positive_int(C, "C") % 2:
+            raise ValueError(f"C must be an even number of channels (stem0 has C // 2), got {C}")
         self.stem0 = nn.Sequential(
             nn.Conv2d(channels, C // 2, 3, stride=2, padding=1, bias=False),
             nn.BatchNorm2d(C // 2),
