@@ -90,23 +90,23 @@ def mixed_precision(dev: torch.device | str | None = None) -> str:
     What :func:`fit` trains in when asked for ``precision="mixed"``:
 
     * ``"bf16"`` -- bfloat16 autocast, on CUDA GPUs of compute capability 8.0 or newer (A100,
-      H100, L4, RTX 30xx/40xx), whose tensor cores compute in bfloat16, and on CPUs.  bfloat16
-      has float32's range, so it needs no loss scaling.
+      H100, L4, RTX 30xx/40xx), whose tensor cores compute in bfloat16.  bfloat16 has
+      float32's range, so it needs no loss scaling.
     * ``"fp16"`` -- float16 autocast with a gradient scaler, on CUDA GPUs of compute capability
       7.x (V100, and the T4 of Colab's free tier).  They have float16 tensor cores but only
       emulate bfloat16, more slowly than float32.  float16's small range needs the scaler: the
       loss is multiplied before ``backward`` so that small gradients do not round to 0.
-    * ``"fp32"`` -- no mixed precision: GPUs without tensor cores, Apple's MPS.
+    * ``"fp32"`` -- no mixed precision: CPUs, GPUs without tensor cores, Apple's MPS.  (A CPU
+      can run bfloat16 autocast, ``precision="bf16"``, but on a 2-core Xeon with AMX it trained
+      the course's networks 0.4 to 0.9 times as fast as float32.)
 
     Mixed precision pays for *large* networks, whose time goes into arithmetic (the paper-size
     DARTS network, ``zoo.network("darts_v2")``).  The course's small networks are
     launch-bound: on an H200, bf16 trained the notebooks' networks 0.74 to 0.90 times as fast
-    as float32 (both channels-last), and DARTS V2 with 16 channels 0.68 times as fast
-    (``benchmarks/README.md``).
+    as float32 (both channels-last), and DARTS V2 with 16 channels 0.68 times as fast (bf16
+    channels-last against float32 NCHW; ``benchmarks/README.md``).
     """
     dev = torch.device(dev) if dev is not None else device()
-    if dev.type == "cpu":
-        return "bf16"
     if dev.type != "cuda":
         return "fp32"
     major, _ = torch.cuda.get_device_capability(dev)
@@ -151,9 +151,16 @@ def describe_device(dev: torch.device | str | None = None) -> str:
     return f"{dev.type} (fp32{layout})"
 
 
-def _memory_format(use_channels_last: bool | None, dev: torch.device) -> torch.memory_format:
+def _memory_format(
+    use_channels_last: bool | None, dev: torch.device, arithmetic: str
+) -> torch.memory_format:
     if use_channels_last is None:
-        use_channels_last = channels_last(dev)
+        # CPU autocast in channels-last turned a sampled chain's loss into NaN in its first
+        # epoch (torch 2.13, oneDNN; the first such run in a process, every time -- a second
+        # run trained), where NCHW trained it: mixed precision on a CPU, which only a
+        # demonstration asks for, keeps NCHW unless told otherwise
+        cpu_autocast = dev.type == "cpu" and arithmetic != "fp32"
+        use_channels_last = channels_last(dev) and not cpu_autocast
     return torch.channels_last if use_channels_last else torch.contiguous_format
 
 
@@ -242,7 +249,7 @@ def evaluate(
     model.eval()
     loss_sum = torch.zeros((), device=dev)
     correct = torch.zeros((), device=dev, dtype=torch.long)
-    memory_format = _memory_format(channels_last, dev)
+    memory_format = _memory_format(channels_last, dev, arithmetic)
     with _autocast(dev, arithmetic):
         for x, y in split.batches(batch_size):
             logits = _logits(model(x.contiguous(memory_format=memory_format))).float()
@@ -285,7 +292,8 @@ def fit(
     head) get ``auxiliary_weight`` times the auxiliary loss added.  ``precision`` is ``"fp32"``
     (the default), ``"bf16"``, ``"fp16"`` (with a gradient scaler) or ``"mixed"``: what the
     device computes fast, see :func:`mixed_precision`.  The memory layout (``channels_last``)
-    defaults to the faster one for the device, see :func:`channels_last`.  Both change the
+    defaults to the faster one for the device, see :func:`channels_last` (but NCHW under
+    autocast on a CPU, where channels-last made a chain diverge).  Both change the
     order of floating-point sums: to reproduce a run exactly, use the same settings.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
@@ -314,7 +322,7 @@ def fit(
         device=str(dev),
         precision=arithmetic,
     )
-    memory_format = _memory_format(channels_last, dev)
+    memory_format = _memory_format(channels_last, dev, arithmetic)
     result.channels_last = memory_format == torch.channels_last
     model.to(dev, memory_format=memory_format)
     train, val = data.train.to(dev), data.val.to(dev)
