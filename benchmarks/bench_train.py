@@ -15,7 +15,7 @@ Three measurements, each printed as a table and kept in ``results/bench_train-<m
    and channels-last (NHWC), three samples each; the ratio is why ``fit`` trains channels-last
    on x86 CPUs (``nasedu.train.channels_last``).
 
-    python benchmarks/bench_train.py [--steps 20] [--proxy 8]
+    python benchmarks/bench_train.py [--steps 20] [--proxy 8] [--no-layouts] [--darts-only]
 """
 
 from __future__ import annotations
@@ -118,28 +118,31 @@ def bench_spaces(steps: int) -> list[dict]:
     return rows
 
 
-def bench_darts(steps: int) -> Iterator[dict]:
-    """DARTS V2's rows one at a time, so that the caller can save each (compiling is slow)."""
+def bench_darts(steps: int, cpu: bool = True) -> Iterator[dict]:
+    """DARTS V2's rows one at a time, so that the caller can save each (compiling is slow).
+
+    On CUDA the new questions come first: fit's own setting (fp32 + channels_last) and CUDA
+    graphs, which replay a whole training step as one launch -- the cure, if there is one, for
+    a network whose time goes into launching thousands of small kernels."""
     from nasedu import zoo
 
-    variants = [("cpu", "fp32", {})]
+    variants = [("cpu", "fp32", {})] if cpu else []
     if torch.cuda.is_available():
         mixed = mixed_precision("cuda")  # bf16 on an A100/H100, fp16 on a T4 or V100
         variants += [
             ("cuda", "fp32", {}),
             ("cuda", "fp32+channels_last", {"channels_last": True}),  # what fit() uses
+            (
+                "cuda",
+                "fp32+channels_last+compile(reduce-overhead)",
+                {"channels_last": True, "compile": "reduce-overhead"},
+            ),
             ("cuda", "bf16+channels_last", {"precision": "bf16", "channels_last": True}),
             ("cuda", "fp16+channels_last", {"precision": "fp16", "channels_last": True}),
             (
                 "cuda",
                 f"{mixed}+channels_last+compile",
                 {"precision": mixed, "channels_last": True, "compile": "default"},
-            ),
-            # CUDA graphs replay a whole step as one launch: the cure for launch-bound networks
-            (
-                "cuda",
-                "fp32+channels_last+compile(reduce-overhead)",
-                {"channels_last": True, "compile": "reduce-overhead"},
             ),
         ]
     for device_name, mode, options in variants:
@@ -235,12 +238,20 @@ def main() -> None:
     parser.add_argument(
         "--no-layouts", action="store_true", help="skip the CPU memory-layout comparison"
     )
+    parser.add_argument(
+        "--darts-only",
+        action="store_true",
+        help="only DARTS V2's CUDA rows, into results/bench_train_darts-<machine>.json",
+    )
     args = parser.parse_args()
-    rows = bench_spaces(args.steps)
-    for row in bench_darts(args.steps):
+    name = "bench_train_darts" if args.darts_only else "bench_train"
+    rows = [] if args.darts_only else bench_spaces(args.steps)
+    for row in bench_darts(args.steps, cpu=not args.darts_only):
         rows.append(row)
         print(f"{row['network']}, {row['device']}, {row['mode']}: {row['images/s']:.0f} images/s")
-        save("bench_train", rows)  # after every row, so that a run cut short keeps what it has
+        save(name, rows)  # after every row, so that a run cut short keeps what it has
+    if args.darts_only:
+        return
     print_table(rows, ["network", "device", "mode", "params", "images/s"])
     proxy = bench_proxy(args.proxy)
     print("\nproxy evaluation (chain space, digits, 3 epochs):")

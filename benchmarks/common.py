@@ -69,7 +69,7 @@ def _fmt(value) -> str:
     return "-" if value is None else str(value)
 
 
-def save(name: str, rows: list[dict], folder: Path = RESULTS, **extra) -> Path:
+def save(name: str, rows: list[dict], folder: Path = RESULTS, quiet: bool = False, **extra) -> Path:
     """Write ``{folder}/{name}-{machine}.json`` (default: ``results/``) and return its path."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}-{machine_tag()}.json"
@@ -81,5 +81,6 @@ def save(name: str, rows: list[dict], folder: Path = RESULTS, **extra) -> Path:
         "rows": rows,
     }
     path.write_text(json.dumps(payload, indent=1))
-    print(f"\nwritten: {path}")
+    if not quiet:
+        print(f"\nwritten: {path}")
     return path

@@ -56,8 +56,11 @@ def has_ipywidgets() -> bool:
     return True
 
 
-def run_notebook(path: Path, echo: bool = False) -> dict:
-    """Execute ``path``'s code cells in order; seconds per cell and the first error, if any."""
+def run_notebook(path: Path, echo: bool = False, after_cell=None) -> dict:
+    """Execute ``path``'s code cells in order; seconds per cell and the first error, if any.
+
+    ``after_cell(run)``, if given, gets the run so far after every cell (to save it: a run cut
+    short by a time limit then still tells which cells finished and how long they took)."""
     namespace: dict = {"__name__": "__main__"}
     widgets = has_ipywidgets()
     cells, error = [], None
@@ -77,15 +80,28 @@ def run_notebook(path: Path, echo: bool = False) -> dict:
             error = {"cell": index, "traceback": traceback.format_exc(limit=6)}
         cells.append({"cell": index, "seconds": time.perf_counter() - cell_start})
         plt.close("all")
+        if after_cell is not None:
+            after_cell(_run(path, start, cells, error, finished=False))
         if error:
             break
     os.chdir(here)
+    return _run(path, start, cells, error, finished=True)
+
+
+def _run(path: Path, start: float, cells: list, error: dict | None, finished: bool) -> dict:
     return {
         "notebook": path.stem,
         "seconds": time.perf_counter() - start,
-        "cells": cells,
+        "cells": list(cells),
         "error": error,
+        "finished": finished,
     }
+
+
+def _status(run: dict) -> str:
+    if run["error"]:
+        return "error"
+    return "ok" if run["finished"] else "running (cut off if the run ended here)"
 
 
 def main() -> int:
@@ -99,28 +115,34 @@ def main() -> int:
     if args.only:
         paths = [p for p in paths if any(p.stem.startswith(o) for o in args.only)]
     print(f"training on: {describe_device()} | quick mode: {quick()}")
-    runs = []
+    runs: list[dict] = []
+    name = "run_notebooks" + ("-quick" if quick() else "")
+
+    def save_runs(current: dict | None = None, quiet: bool = True) -> list[dict]:
+        done = runs + ([current] if current else [])
+        rows = [
+            {
+                "notebook": r["notebook"],
+                "minutes": r["seconds"] / 60,
+                "cells": len(r["cells"]),
+                "status": _status(r),
+            }
+            for r in done
+        ]
+        save(name, rows, folder=args.results, runs=done, device=describe_device(), quiet=quiet)
+        return rows
+
     for path in paths:
         print(f"\n{path.stem} ...", flush=True)
-        run = run_notebook(path, echo=args.echo)
+        run = run_notebook(path, echo=args.echo, after_cell=save_runs)
         slowest = sorted(run["cells"], key=lambda c: -c["seconds"])[:3]
         times = ", ".join(f"#{c['cell']} {c['seconds']:.1f} s" for c in slowest)
         print(f"  slowest cells: {times}")
         if run["error"]:
             print(f"  FAILED in cell #{run['error']['cell']}:\n{run['error']['traceback']}")
         runs.append(run)
-        # saved after every notebook, so a run cut short by a time limit keeps what it measured
-        rows = [
-            {
-                "notebook": r["notebook"],
-                "minutes": r["seconds"] / 60,
-                "cells": len(r["cells"]),
-                "status": "error" if r["error"] else "ok",
-            }
-            for r in runs
-        ]
-        name = "run_notebooks" + ("-quick" if quick() else "")
-        save(name, rows, folder=args.results, runs=runs, device=describe_device())
+        # saved after every cell and every notebook: a run cut short keeps its times
+        rows = save_runs(quiet=path != paths[-1])
     print()
     print_table(rows, ["notebook", "minutes", "cells", "status"])
     return 1 if any(r["error"] for r in runs) else 0

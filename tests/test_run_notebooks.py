@@ -57,3 +57,29 @@ def test_runs_cells_in_order_skips_magics_and_records_a_failure(tmp_path):
     error = saved["runs"][1]["error"]
     assert error["cell"] == 1 and "RuntimeError: boom" in error["traceback"]
     assert "FAILED in cell #1" in done.stdout
+
+
+def test_a_run_killed_mid_notebook_keeps_the_cells_it_finished(tmp_path):
+    """The GPU check stops each step with `timeout`, which kills the runner: what it measured
+    before must be on disk, marked as not finished."""
+    folder, out = tmp_path / "notebooks", tmp_path / "results"
+    folder.mkdir()
+    notebook(
+        folder / "slow.ipynb",
+        "x = 1",
+        "import os, signal\n\nos.kill(os.getpid(), signal.SIGKILL)  # as timeout's kill would",
+        "y = 2",
+    )
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--notebooks", str(folder), "--results", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NASEDU_QUICK": "1", "MPLBACKEND": "Agg"},
+        timeout=300,
+    )
+    assert done.returncode != 0
+    (result,) = out.glob("run_notebooks-quick-*.json")
+    saved = json.loads(result.read_text())
+    assert [(r["notebook"], r["cells"]) for r in saved["rows"]] == [("slow", 1)]
+    assert saved["rows"][0]["status"].startswith("running")
+    assert saved["runs"][0]["finished"] is False
