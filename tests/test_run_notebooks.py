@@ -22,6 +22,17 @@ def notebook(path: Path, *cells: str) -> None:
     nbformat.write(nb, path)
 
 
+def run_runner(folder: Path, out: Path) -> subprocess.CompletedProcess:
+    """The runner on ``folder``'s notebooks in quick mode, writing its JSON into ``out``."""
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), "--notebooks", str(folder), "--results", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NASEDU_QUICK": "1", "MPLBACKEND": "Agg"},
+        timeout=300,
+    )
+
+
 def test_runs_cells_in_order_skips_magics_and_records_a_failure(tmp_path):
     folder, out = tmp_path / "notebooks", tmp_path / "results"
     folder.mkdir()
@@ -38,13 +49,7 @@ def test_runs_cells_in_order_skips_magics_and_records_a_failure(tmp_path):
         'raise RuntimeError("boom")',
         'open("never.txt", "w")',
     )
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--notebooks", str(folder), "--results", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NASEDU_QUICK": "1", "MPLBACKEND": "Agg"},
-        timeout=300,
-    )
+    done = run_runner(folder, out)
     assert done.returncode == 1, done.stderr  # a failing notebook fails the run
     assert (folder / "written.txt").read_text() == "42"  # one namespace, the notebook's folder
     assert not (folder / "never.txt").exists()  # a cell that raises stops its notebook
@@ -70,13 +75,7 @@ def test_a_run_killed_mid_notebook_keeps_the_cells_it_finished(tmp_path):
         "import os, signal\n\nos.kill(os.getpid(), signal.SIGKILL)  # as timeout's kill would",
         "y = 2",
     )
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--notebooks", str(folder), "--results", str(out)],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NASEDU_QUICK": "1", "MPLBACKEND": "Agg"},
-        timeout=300,
-    )
+    done = run_runner(folder, out)
     assert done.returncode != 0
     (result,) = out.glob("run_notebooks-quick-*.json")
     saved = json.loads(result.read_text())
