@@ -243,7 +243,8 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
     # -- sampling, initialisation and mutation ------------------------------------------------
     def _sample_matrix(self, rng: np.random.Generator, level: int) -> list[list[str]]:
         """A uniformly random *valid* matrix (rejection sampling: exact, and cheap because most
-        matrices are valid: 94% of the level-2 ones with the defaults)."""
+        matrices are valid: with the defaults 70.7% of the level-2 ones, 83,160 of 7**6 =
+        117,649, and 70.1% of the level-3 ones, so about 1.4 draws per matrix)."""
         n, options = self.nodes[level - 2], self.ops(level)
         while True:
             rows = [[NONE] * n for _ in range(n)]
