@@ -42,10 +42,25 @@ def test_plot_runs_resamples_onto_a_common_time_grid():
     ax = plot_runs(curves, x=seconds, xlabel="simulated seconds")
     (line,) = ax.get_lines()
     grid, mean = line.get_xdata(), line.get_ydata()
-    assert grid[0] == pytest.approx(2.0) and grid[-1] == pytest.approx(3.0)
+    assert grid[0] == pytest.approx(2.0) and grid[-1] == pytest.approx(4.0)
     assert mean[0] == pytest.approx((0.1 + 0.2) / 2)  # at t=2 both have one result
-    assert mean[-1] == pytest.approx((0.5 + 0.2) / 2)  # at t=3 the first has its second
+    at_3 = np.searchsorted(grid, 3.0)  # the first grid point at or after t=3
+    assert mean[at_3] == pytest.approx((0.5 + 0.2) / 2)  # at t=3 the first has its second
+    # not cut at the shorter run (ends at 3): the first run keeps its final 0.5 until t=4
+    assert mean[-1] == pytest.approx((0.5 + 0.4) / 2)
     assert ax.get_xlabel() == "simulated seconds"
+    plt.close("all")
+
+
+def test_plot_runs_says_which_percentiles_the_band_covers():
+    curves = {"random": [[0.0], [0.1], [0.2], [0.3], [0.4]]}
+    ax = plot_runs(curves, band=(10, 90))
+    assert ax.get_legend().get_title().get_text() == "bands: 10th-90th percentile"
+    (band,) = ax.collections
+    low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+    assert low == pytest.approx(0.04) and high == pytest.approx(0.36)
+    with pytest.raises(ValueError, match="band"):
+        plot_runs(curves, band=(75, 25))
     plt.close("all")
 
 

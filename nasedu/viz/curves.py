@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_search", "plot_training"]
+__all__ = ["plot_runs", "plot_search", "plot_training"]
 
 
 def plot_training(results: Mapping[str, object] | Sequence[object], ax=None):
@@ -53,16 +53,26 @@ def plot_runs(
     ax=None,
     xlabel: str = "architectures evaluated",
     ylabel: str = "test accuracy of the incumbent",
+    band: tuple[float, float] = (25, 75),
 ):
-    """Mean (line) and spread (25-75% band) of repeated runs, one colour per label.
+    """Mean (line) and spread (shaded band) of repeated runs, one colour per label.
 
     ``curves[label]`` holds one curve per repetition (e.g. ``bench.incumbent_test_accuracy``
-    of searches with different seeds), all of the same length.  ``x[label]`` optionally gives
-    each repetition's own x values (e.g. simulated seconds); the curves are then resampled
-    onto a common grid, so repetitions that took different times can be averaged.
+    of searches with different seeds), all of the same length.  The band covers the
+    ``band`` percentiles of the repetitions at every x (default 25 to 75: the middle half of
+    the runs, the *interquartile range*); the legend says which.
+
+    ``x[label]`` optionally gives each repetition's own x values (e.g. simulated seconds); the
+    curves are then resampled onto a common grid, as step functions (the incumbent changes only
+    when an evaluation finishes).  The grid starts when every run has finished its first
+    evaluation and ends when the *last* run ends: a run that ended earlier keeps returning its
+    final incumbent, as a stopped search would.  Nothing is cut at the shortest run.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(5.5, 3.4))
+    low_q, high_q = band
+    if not 0 <= low_q < high_q <= 100:
+        raise ValueError(f"band must be two percentiles 0 <= low < high <= 100, got {band}")
     for label, runs in curves.items():
         lengths = {len(run) for run in runs}
         if len(lengths) != 1 or 0 in lengths:
@@ -73,21 +83,26 @@ def plot_runs(
         if x is None:
             grid = np.arange(1, ys.shape[1] + 1)
         else:
-            xs = np.asarray(x[label], dtype=float)
-            if xs.shape != ys.shape:
-                raise ValueError(f"{label!r}: x has shape {xs.shape}, the curves {ys.shape}")
-            start, stop = xs[:, 0].max(), xs[:, -1].min()
-            if start > stop:
-                raise ValueError(f"{label!r}: the runs' x ranges do not overlap")
-            grid = np.linspace(start, stop, 200)
-            # a step function: the incumbent changes only when an evaluation finishes
-            ys = np.stack([y[np.searchsorted(xi, grid, side="right") - 1] for xi, y in zip(xs, ys)])
+            grid, ys = _on_common_grid(label, np.asarray(x[label], dtype=float), ys)
         style = LINE_STYLES[len(ax.get_lines()) % len(LINE_STYLES)]  # tell overlapping lines apart
         (line,) = ax.plot(grid, ys.mean(axis=0), style, label=f"{label} (mean of {len(ys)})")
-        low, high = np.percentile(ys, [25, 75], axis=0)
+        low, high = np.percentile(ys, [low_q, high_q], axis=0)
         ax.fill_between(grid, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, title=f"bands: {low_q:g}th-{high_q:g}th percentile", title_fontsize=7)
     return ax
+
+
+def _on_common_grid(label: str, xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Step functions ``ys`` (x values ``xs``, one row per run) sampled on one grid of 200
+    points from the latest first x to the latest last x; a run holds its last value after its
+    end."""
+    if xs.shape != ys.shape:
+        raise ValueError(f"{label!r}: x has shape {xs.shape}, the curves {ys.shape}")
+    start, stop = xs[:, 0].max(), xs[:, -1].max()
+    if start > xs[:, -1].min():
+        raise ValueError(f"{label!r}: the runs' x ranges do not overlap")
+    grid = np.linspace(start, stop, 200)
+    return grid, np.stack([y[np.searchsorted(xi, grid, side="right") - 1] for xi, y in zip(xs, ys)])
