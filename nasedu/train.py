@@ -36,6 +36,7 @@ from torch import nn
 
 from .data import Dataset, Split, random_translate
 from .measure import count_macs, count_parameters
+from .train_checks import check_evaluate_arguments, check_fit_arguments, diverged_advice
 
 __all__ = [
     "QUICK_EPOCHS",
@@ -239,10 +240,22 @@ def evaluate(
     """Mean cross-entropy loss and accuracy of ``model`` on ``split`` (in eval mode).
 
     ``precision`` and ``channels_last`` default to what :func:`fit` uses on the model's
-    device."""
-    if len(split) == 0:
-        return float("nan"), float("nan")
-    dev = dev or next(model.parameters()).device
+    device.  Bad arguments raise a ValueError naming them (:mod:`nasedu.train_checks`)."""
+    check_evaluate_arguments(model, split, batch_size, dev, precision, channels_last)
+    return _evaluate(model, split, batch_size, dev, precision, channels_last)
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Module,
+    split: Split,
+    batch_size: int = 512,
+    dev: torch.device | str | None = None,
+    precision: str | None = None,
+    channels_last: bool | None = None,
+) -> tuple[float, float]:
+    """:func:`evaluate` without the argument checks (``fit`` has checked them already)."""
+    dev = torch.device(dev) if dev is not None else next(model.parameters()).device
     arithmetic = _check_precision(precision, dev)
     split = split.to(dev)
     was_training = model.training
@@ -299,6 +312,7 @@ def fit(
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
     the GPU runs out of memory, each with advice on what to change.
     """
+    check_fit_arguments(**locals())  # here locals() are the arguments: refuse bad ones first
     from tqdm.auto import tqdm
 
     if epochs is None and seconds is None:
@@ -372,11 +386,8 @@ def fit(
             epoch += 1
             train_loss = loss_sum.item() / max(seen, 1)
             if not math.isfinite(train_loss):
-                raise TrainingDiverged(
-                    f"the training loss became {train_loss} in epoch {epoch} "
-                    f"(learning rate {lr}); try a smaller lr, e.g. lr={lr / 10:g}"
-                )
-            val_loss, val_acc = evaluate(
+                raise TrainingDiverged(diverged_advice(train_loss, epoch, lr, data))
+            val_loss, val_acc = _evaluate(
                 model, val, dev=dev, precision=arithmetic, channels_last=result.channels_last
             )
             result.train_loss.append(train_loss)
@@ -399,7 +410,7 @@ def fit(
     result.epochs = epoch
     if test:
         test_split = data.test.to(dev)
-        result.test_accuracy = evaluate(
+        result.test_accuracy = _evaluate(
             model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
         )[1]
     return result
