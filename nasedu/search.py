@@ -14,28 +14,50 @@ training the network briefly (:func:`make_objective`).
   Representations for Efficient Architecture Search", Section 3.3: tournament selection with
   the tournament 5% of the population, and a population that only grows (nothing is removed).
 
-Every evaluation is appended to a :class:`SearchHistory`, which is written to JSON after each
-step when ``history_path`` is given: a search interrupted after an hour has lost nothing.
+**Surviving.**  With ``history_path`` every finished evaluation is appended to a JSON Lines
+file (see :mod:`nasedu.history`) and flushed, so a search killed after a night has lost nothing;
+``resume=True`` replays the recorded evaluations (without re-running them) and goes on.
+
+**Scaling.**  With ``executor=`` (a ``concurrent.futures`` executor or a
+``dask.distributed.Client``, see :mod:`nasedu.parallel`) a search keeps ``workers`` evaluations
+in flight and proposes the next architecture as soon as one finishes, asynchronously, as the
+papers did: Real et al. (2019) evolved on 450 workers, Liu et al. (2018) had a controller and
+200 GPU workers.  No worker waits for the slowest of a generation.
+
+**What stays reproducible.**  With one worker (the default) a search is a deterministic
+function of its seed and its objective: the same call gives the same history, and a resumed
+search gives exactly the history of an uninterrupted one.  With several workers, the
+architectures a random search proposes are still fixed by the seed (they do not depend on
+results), but the order in which they finish is not.  An evolution's children depend on which
+evaluations had finished when each child was proposed, i.e. on timing, so two parallel runs
+with the same seed differ (as they did in the papers); the history records, for every
+evaluation, the order it was proposed in (``proposal``), the order it finished in (``step``)
+and the worker that ran it, and resuming replays exactly the recorded order.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from .jsonio import write_json_atomic
+import numpy as np
+
+from .history import HistoryFile, HistoryInUse, SearchHistory, to_json
+from .parallel import Answer, Runner, resolve_workers
 from .spaces.base import RngLike, SearchSpace, as_rng
 from .spaces.checks import check_int, short_repr
 
 __all__ = [
+    "HistoryInUse",
     "Objective",
     "SearchHistory",
+    "TrainingObjective",
     "make_objective",
     "random_search",
     "regularized_evolution",
@@ -44,114 +66,80 @@ __all__ = [
 
 Objective = Callable[[Any], "float | Mapping[str, Any]"]
 
-
-@dataclass
-class SearchHistory:
-    """Every evaluation of a search, in order, as plain JSON-able records.
-
-    Each record has ``step`` (1-based), ``genotype`` (the space's JSON data), ``hash``,
-    ``score``, ``seconds`` (time spent evaluating), ``cached`` (True if the same architecture
-    had been evaluated before and its score was reused) and whatever else the objective
-    returned (parameters, epochs, ...).
-    """
-
-    space: str
-    strategy: str
-    records: list[dict[str, Any]] = field(default_factory=list)
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def scores(self) -> list[float]:
-        return [r["score"] for r in self.records]
-
-    def best_so_far(self) -> list[float]:
-        """The incumbent's score after each evaluation (the usual search curve)."""
-        best, curve = -math.inf, []
-        for score in self.scores():
-            best = max(best, score)
-            curve.append(best)
-        return curve
-
-    def best(self, space: SearchSpace | None = None) -> tuple[Any, float]:
-        """``(genotype, score)`` of the best evaluation (the genotype as JSON data unless the
-        ``space`` is given to read it back)."""
-        if not self.records:
-            raise ValueError("the search has not evaluated anything yet")
-        record = max(self.records, key=lambda r: r["score"])
-        genotype = record["genotype"]
-        if space is not None:
-            genotype = space.from_json({"space": self.space, "genotype": genotype})
-        return genotype, record["score"]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "space": self.space,
-            "strategy": self.strategy,
-            "settings": self.settings,
-            "records": self.records,
-        }
-
-    def save(self, path: str | Path) -> None:
-        """Write the history as JSON (atomically: a crash never leaves half a file)."""
-        write_json_atomic(path, self.to_dict(), indent=1)
-
-    @classmethod
-    def load(cls, path: str | Path) -> SearchHistory:
-        data = json.loads(Path(path).read_text())
-        return cls(data["space"], data["strategy"], data["records"], data.get("settings", {}))
-
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __repr__(self) -> str:
-        best = f", best {max(self.scores()):.4f}" if self.records else ""
-        return f"SearchHistory({self.strategy} on {self.space}: {len(self)} evaluations{best})"
+# the keys a search adds to the objective's answer in each record
+_OWN_KEYS = ("step", "proposal", "genotype", "hash", "seconds", "cached", "worker", "elapsed")
 
 
-class _Evaluator:
-    """Calls the objective, reuses scores of architectures seen before, records everything."""
+# -- strategies: what to evaluate next ---------------------------------------------------------
+class _Strategy(Protocol):
+    """Proposes architectures and learns from finished evaluations.
 
-    def __init__(
-        self,
-        space: SearchSpace,
-        objective: Objective,
-        history: SearchHistory,
-        history_path: str | Path | None,
-        progress: bool,
-        budget: int,
-    ) -> None:
-        from tqdm.auto import tqdm
+    ``proposed`` is how many it has proposed so far.  A strategy whose next proposal needs a
+    finished evaluation that is not there yet says so with ``ready`` (the search then waits)."""
 
-        self.space, self.objective, self.history = space, objective, history
-        self.history_path = history_path
-        self.cache: dict[str, dict[str, Any]] = {}
-        self.bar = tqdm(total=budget, desc=history.strategy, unit="arch", disable=not progress)
+    def ready(self, proposed: int) -> bool: ...
+    def propose(self, proposed: int, rng: np.random.Generator) -> Any: ...
+    def tell(self, genotype: Any, score: float) -> None: ...
 
-    def __call__(self, genotype: Any) -> float:
-        key = self.space.arch_hash(genotype)
-        cached = key in self.cache
-        start = time.perf_counter()
-        if cached:
-            outcome = self.cache[key]
-        else:
-            outcome = _outcome(self.objective(genotype), genotype)
-            self.cache[key] = outcome
-        record = {
-            **outcome,
-            "step": len(self.history.records) + 1,
-            "genotype": self.space.genotype_to_data(genotype),
-            "hash": key,
-            "seconds": time.perf_counter() - start,
-            "cached": cached,
-        }
-        self.history.records.append(record)
-        if self.history_path is not None:
-            self.history.save(self.history_path)
-        self.bar.update(1)
-        self.bar.set_postfix(best=f"{max(self.history.scores()):.4f}")
-        return outcome["score"]
 
-    def close(self) -> None:
-        self.bar.close()
+class _Random:
+    def __init__(self, draw: Callable[[Any], Any]) -> None:
+        self.draw = draw
+
+    def ready(self, proposed: int) -> bool:
+        return True
+
+    def propose(self, proposed: int, rng: np.random.Generator) -> Any:
+        return self.draw(rng)
+
+    def tell(self, genotype: Any, score: float) -> None:
+        pass
+
+
+class _Aging:
+    """Real et al. (2019): random until ``population_size`` proposals, then tournaments of
+    ``sample_size`` among the finished; a finished child joins and the oldest member leaves."""
+
+    def __init__(self, space: SearchSpace, population_size: int, sample_size: int) -> None:
+        self.space, self.size, self.sample_size = space, population_size, sample_size
+        self.population: deque[tuple[Any, float]] = deque()
+
+    def ready(self, proposed: int) -> bool:
+        return proposed < self.size or bool(self.population)
+
+    def propose(self, proposed: int, rng: np.random.Generator) -> Any:
+        if proposed < self.size:
+            return self.space.sample(rng)
+        k = min(self.sample_size, len(self.population))  # fewer only while workers > 1 start
+        return self.space.mutate(_tournament_winner(self.population, k, rng), rng)
+
+    def tell(self, genotype: Any, score: float) -> None:
+        self.population.append((genotype, score))
+        if len(self.population) > self.size:
+            self.population.popleft()
+
+
+class _Growing:
+    """Liu et al. (2018): ``population_size`` starters, then tournaments of 5% among the
+    finished; every finished child joins and nobody leaves."""
+
+    def __init__(self, space, population_size, fraction, starters, start) -> None:
+        self.space, self.size, self.fraction = space, population_size, fraction
+        self.starters, self.start = starters, start
+        self.population: list[tuple[Any, float]] = []
+
+    def ready(self, proposed: int) -> bool:
+        return proposed < self.size or bool(self.population)
+
+    def propose(self, proposed: int, rng: np.random.Generator) -> Any:
+        if proposed < self.size:
+            return self.starters[proposed] if proposed < len(self.starters) else self.start(rng)
+        n = len(self.population)
+        k = min(n, max(2, round(self.fraction * n)))
+        return self.space.mutate(_tournament_winner(self.population, k, rng), rng)
+
+    def tell(self, genotype: Any, score: float) -> None:
+        self.population.append((genotype, score))
 
 
 def _tournament_winner(population: Sequence[tuple[Any, float]], k: int, rng) -> Any:
@@ -160,11 +148,208 @@ def _tournament_winner(population: Sequence[tuple[Any, float]], k: int, rng) -> 
     return max((population[int(i)] for i in picks), key=lambda member: member[1])[0]
 
 
+# -- the loop that runs a strategy ------------------------------------------------------------
+@dataclass
+class _Pending:
+    genotype: Any
+    key: str
+    future: Future | None  # None while replaying (the file already says how it ended)
+
+
+class _Search:
+    """Keeps ``workers`` evaluations in flight, records each as it finishes, and replays a
+    recorded history first when resuming.
+
+    One loop serves every case: with one worker and no executor it is the plain serial search
+    (propose, evaluate, learn, repeat); while replaying, "the next evaluation to finish" is read
+    from the file instead of waited for."""
+
+    def __init__(self, space, strategy, budget, rng, runner, workers, history, file, bar):
+        self.space, self.strategy, self.budget, self.rng = space, strategy, budget, rng
+        self.runner, self.workers, self.history, self.file, self.bar = (
+            runner,
+            workers,
+            history,
+            file,
+            bar,
+        )
+        self.replay: deque[dict[str, Any]] = deque(file.recorded if file else ())
+        self.proposed = 0
+        self.running: dict[int, _Pending] = {}  # proposal number -> evaluation in flight
+        self.waiting: dict[str, list[tuple[int, Any]]] = {}  # hash -> duplicates of it
+        self.cache: dict[str, dict[str, Any]] = {}
+        self.best = -math.inf
+        last = self.replay[-1].get("elapsed", 0.0) if self.replay else 0.0
+        self.clock = time.perf_counter() - float(last or 0.0)
+
+    def run(self) -> None:
+        if len(self.replay) > self.budget:
+            raise ValueError(
+                f"the history file holds {len(self.replay)} evaluations, more than the budget "
+                f"({self.budget}): give a budget of at least {len(self.replay)} to resume it"
+            )
+        try:
+            while len(self.history.records) < self.budget:
+                self._fill()
+                if len(self.history.records) >= self.budget:
+                    break
+                for number in self._next_finished():
+                    self._finish(number)
+        finally:
+            self.runner.cancel(p.future for p in self.running.values() if p.future is not None)
+
+    def _fill(self) -> None:
+        """Propose until ``workers`` evaluations are in flight (or the budget is proposed)."""
+        if not self.replay:  # replay is over: start what it left unfinished
+            for pending in self.running.values():
+                if pending.future is None:
+                    pending.future = self.runner.submit(pending.genotype)
+        while (
+            self.proposed < self.budget
+            and len(self.running) < self.workers
+            and self.strategy.ready(self.proposed)
+        ):
+            genotype = self.strategy.propose(self.proposed, self.rng)
+            self.proposed += 1
+            key = self.space.arch_hash(genotype)
+            if key in self.cache:
+                self._record(self.proposed, genotype, key, self.cache[key], cached=True)
+            elif any(p.key == key for p in self.running.values()):
+                self.waiting.setdefault(key, []).append((self.proposed, genotype))
+            else:
+                future = None if self.replay else self.runner.submit(genotype)
+                self.running[self.proposed] = _Pending(genotype, key, future)
+
+    def _next_finished(self) -> list[int]:
+        """Proposal numbers of evaluations that have finished, in a fixed order."""
+        if self.replay:
+            number = self.replay[0].get("proposal", self.replay[0]["step"])
+            if number not in self.running:
+                self._mismatch(self.replay[0], None)
+            return [number]
+        futures = {p.future: n for n, p in self.running.items()}
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return sorted(futures[f] for f in done)
+
+    def _finish(self, number: int) -> None:
+        pending = self.running.pop(number)
+        if self.replay:
+            outcome = {k: v for k, v in self.replay[0].items() if k not in _OWN_KEYS}
+            answer = None
+        else:
+            self.runner.forget(pending.future)
+            answer = pending.future.result()  # the objective's own error is raised here
+            if answer.timed_out:
+                timeout = self.runner.task.timeout
+                outcome = {"score": -math.inf, "failed": f"timed out after {timeout:g} s"}
+                self.runner.after_timeout(answer)
+            else:
+                outcome = _outcome(answer.value, pending.genotype)
+        self.cache[pending.key] = outcome
+        self._record(number, pending.genotype, pending.key, outcome, False, answer)
+        for later, genotype in self.waiting.pop(pending.key, []):
+            self._record(later, genotype, pending.key, outcome, cached=True)
+
+    def _record(self, number, genotype, key, outcome, cached, answer: Answer | None = None):
+        if self.replay:
+            record = self.replay.popleft()
+            if record.get("proposal", record["step"]) != number or record["hash"] != key:
+                self._mismatch(record, key)
+        else:
+            record = {
+                **outcome,
+                "step": len(self.history.records) + 1,
+                "proposal": number,
+                "genotype": self.space.genotype_to_data(genotype),
+                "hash": key,
+                "seconds": answer.seconds if answer else 0.0,
+                "cached": cached,
+                "worker": answer.worker if answer else None,
+                "elapsed": time.perf_counter() - self.clock,
+            }
+            if self.file is not None:
+                self.file.append(record)
+        self.history.records.append(record)
+        self.strategy.tell(genotype, record["score"])
+        self.bar.update(1)
+        if record["score"] > self.best:
+            self.best = record["score"]
+            self.bar.set_postfix(best=f"{self.best:.4f}", refresh=False)
+
+    def _mismatch(self, record: Mapping[str, Any], key: str | None) -> None:
+        proposed = f"proposes {key[:12]}..." if key else "has no such evaluation in flight"
+        raise ValueError(
+            f"cannot resume from {self.file.path}: evaluation {record['step']} recorded "
+            f"architecture {record['hash'][:12]}... (proposal {record.get('proposal')}), but "
+            f"this search {proposed}; the file was written by another search (another space, "
+            "sampler, initial population or objective)"
+        )
+
+
+def _run(
+    space: SearchSpace,
+    strategy: _Strategy,
+    name: str,
+    settings: dict[str, Any],
+    objective: Objective,
+    budget: int,
+    rng: RngLike,
+    history_path: str | Path | None,
+    resume: bool,
+    progress: bool,
+    executor: Any,
+    workers: int | None,
+    timeout: float | None,
+) -> SearchHistory:
+    """Set up the history, its file, the runner and the progress bar, then run the search."""
+    from tqdm.auto import tqdm
+
+    if resume and history_path is None:
+        raise ValueError("resume=True needs the history_path of the search to resume")
+    generator, seed = _seeded(rng)
+    workers = resolve_workers(executor, workers)
+    runner = Runner(objective, executor, timeout)
+    execution = {"workers": workers, "timeout": timeout, "executor": _describe(executor)}
+    history = SearchHistory(space.name, name, settings=settings, seed=seed, execution=execution)
+    file = None
+    if history_path is not None:
+        header = {**history.header(), "space_repr": repr(space)}
+        file = HistoryFile.open(history_path, header, resume, adopt_seed=rng is None)
+        if rng is None:  # a resumed file's seed, else the fresh one
+            history.seed = file.header["seed"]
+            generator = np.random.default_rng(history.seed)
+    bar = tqdm(total=budget, desc=name, unit="arch", disable=not progress)
+    try:
+        _Search(space, strategy, budget, generator, runner, workers, history, file, bar).run()
+    finally:
+        bar.close()
+        if file is not None:
+            file.close()
+    return history
+
+
+def _seeded(rng: RngLike) -> tuple[np.random.Generator, Any]:
+    """The generator to search with and the seed to record (for ``rng=None`` a fresh one, so
+    that even an unseeded search can be resumed)."""
+    if isinstance(rng, np.random.Generator):
+        return rng, to_json({"bit_generator_state": rng.bit_generator.state})
+    as_rng(rng)  # refuses anything but None, an int or a Generator
+    seed = int(np.random.SeedSequence().entropy) if rng is None else int(rng)
+    return np.random.default_rng(seed), seed
+
+
+def _describe(executor: Any) -> str | None:
+    if executor is None:
+        return None
+    return f"{type(executor).__module__}.{type(executor).__name__}"
+
+
 def _outcome(raw: Any, genotype: Any) -> dict[str, Any]:
-    """The objective's answer as a dict with a float ``score``, or a clear error.
+    """The objective's answer as plain JSON data with a float ``score``, or a clear error.
 
     A NaN score is refused: it compares false with everything, so a search would silently rank
-    it anywhere (``-inf`` is allowed, for architectures that failed)."""
+    it anywhere (``-inf`` is allowed, for architectures that failed).  numpy and torch scalars
+    become plain numbers."""
     outcome = dict(raw) if isinstance(raw, Mapping) else {"score": raw}
     if "score" not in outcome:
         raise KeyError(
@@ -184,7 +369,20 @@ def _outcome(raw: Any, genotype: Any) -> dict[str, Any]:
             "it (did the training diverge, or is the validation split empty?)"
         )
     outcome["score"] = score
-    return outcome
+    clash = sorted(set(outcome) & set(_OWN_KEYS))
+    if clash:
+        raise ValueError(
+            f"the objective's answer uses the key(s) {clash}, which the search records itself; "
+            "rename them"
+        )
+    return {key: _plain(value, key) for key, value in outcome.items()}
+
+
+def _plain(value: Any, key: str) -> Any:
+    """``value`` as JSON data, keeping non-finite floats as floats in memory."""
+    from .history import from_json
+
+    return from_json(to_json(value, f"the objective's {key!r}"))
 
 
 def _check_budget(budget: int) -> None:
@@ -197,6 +395,19 @@ def _check_population(population_size: int) -> None:
         raise ValueError(f"population_size must be at least 1, got {population_size}")
 
 
+_RUN_DOC = """
+    ``history_path`` appends every evaluation to a JSON Lines file as it finishes; with
+    ``resume=True`` the evaluations already in that file are replayed (not re-run) and the
+    search goes on to ``budget`` (which may be larger than before).  The call must be the same
+    as the one that wrote the file: a different space, strategy, setting, seed or number of
+    workers is refused.  With ``rng=None`` a fresh seed is drawn and recorded (and reused on
+    resume).  ``executor`` (a ``concurrent.futures`` executor or a ``dask.distributed.Client``)
+    runs ``workers`` evaluations at once (default: the executor's size); ``timeout`` (seconds)
+    records an evaluation that runs longer as failed (score ``-inf``) and goes on.  See the
+    module docstring for what stays reproducible with several workers.
+"""
+
+
 def random_search(
     space: SearchSpace,
     objective: Objective,
@@ -205,24 +416,25 @@ def random_search(
     history_path: str | Path | None = None,
     progress: bool = True,
     sampler: Callable[[Any], Any] | None = None,
+    *,
+    resume: bool = False,
+    executor: Any = None,
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> SearchHistory:
     """Evaluate ``budget`` random architectures.
 
     By default they are uniform samples (``space.sample``).  ``sampler(rng)`` replaces that
     distribution: Liu et al. (2018, Sec. 3.3) run random search on genotypes drawn by their
-    initialisation, ``sampler=space.initial``.
+    initialisation, ``sampler=space.initial``.  With several workers the proposals are the
+    same as with one (they do not depend on results); only the order they finish in changes.
     """
     _check_budget(budget)
-    rng = as_rng(rng)
     draw = sampler if sampler is not None else space.sample
-    history = SearchHistory(space.name, "random search", settings={"budget": budget})
-    evaluate = _Evaluator(space, objective, history, history_path, progress, budget)
-    try:
-        for _ in range(budget):
-            evaluate(draw(rng))
-    finally:
-        evaluate.close()
-    return history
+    return _run(
+        space, _Random(draw), "random search", {"budget": budget}, objective, budget, rng,
+        history_path, resume, progress, executor, workers, timeout,
+    )  # fmt: skip
 
 
 def regularized_evolution(
@@ -234,6 +446,11 @@ def regularized_evolution(
     rng: RngLike = None,
     history_path: str | Path | None = None,
     progress: bool = True,
+    *,
+    resume: bool = False,
+    executor: Any = None,
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> SearchHistory:
     """Aging evolution (Real et al. 2019, Algorithm 1).
 
@@ -241,6 +458,10 @@ def regularized_evolution(
     spent: draw ``sample_size`` members at random, mutate the best of them, evaluate the child,
     add it and remove the *oldest* member -- so even a lucky early architecture eventually
     leaves, which keeps the search from getting stuck on noisy scores.
+
+    With several workers this is the paper's asynchronous version: whenever a worker finishes,
+    its child joins the population (the oldest leaves) and a new child of a tournament among
+    the members finished so far is handed out.
     """
     _check_budget(budget)
     _check_population(population_size)
@@ -248,27 +469,11 @@ def regularized_evolution(
         raise ValueError(
             f"need 1 <= sample_size <= population_size ({population_size}), got {sample_size}"
         )
-    rng = as_rng(rng)
-    history = SearchHistory(
-        space.name,
-        "regularized evolution",
-        settings={"budget": budget, "population_size": population_size, "sample_size": sample_size},
-    )
-    evaluate = _Evaluator(space, objective, history, history_path, progress, budget)
-    population: deque[tuple[Any, float]] = deque()
-    try:
-        for step in range(budget):
-            if step < population_size:
-                genotype = space.sample(rng)
-            else:
-                parent = _tournament_winner(population, sample_size, rng)
-                genotype = space.mutate(parent, rng)
-            population.append((genotype, evaluate(genotype)))
-            if len(population) > population_size:
-                population.popleft()
-    finally:
-        evaluate.close()
-    return history
+    settings = {"budget": budget, "population_size": population_size, "sample_size": sample_size}
+    return _run(
+        space, _Aging(space, population_size, sample_size), "regularized evolution", settings,
+        objective, budget, rng, history_path, resume, progress, executor, workers, timeout,
+    )  # fmt: skip
 
 
 def tournament_evolution(
@@ -281,6 +486,11 @@ def tournament_evolution(
     rng: RngLike = None,
     history_path: str | Path | None = None,
     progress: bool = True,
+    *,
+    resume: bool = False,
+    executor: Any = None,
+    workers: int | None = None,
+    timeout: float | None = None,
 ) -> SearchHistory:
     """Tournament evolution of Liu et al. (2018), Section 3.3.
 
@@ -290,38 +500,75 @@ def tournament_evolution(
     step picks ``max(2, round(tournament_fraction * len(population)))`` members at random,
     mutates the best, evaluates the child and *adds* it: no one is ever removed, so the
     population grows by one per step.
+
+    With several workers this is the paper's asynchronous setting (a controller hands out
+    mutations to idle workers): tournaments are among the members finished so far.
     """
     _check_budget(budget)
     _check_population(population_size)
     if not 0 < tournament_fraction <= 1:
         raise ValueError(f"tournament_fraction must be in (0, 1], got {tournament_fraction}")
-    rng = as_rng(rng)
     starters = list(initial) if initial is not None else []
-    history = SearchHistory(
-        space.name,
-        "tournament evolution",
-        settings={
-            "budget": budget,
-            "population_size": population_size,
-            "tournament_fraction": tournament_fraction,
-            "initial": len(starters),
-        },
-    )
-    evaluate = _Evaluator(space, objective, history, history_path, progress, budget)
+    settings = {
+        "budget": budget,
+        "population_size": population_size,
+        "tournament_fraction": tournament_fraction,
+        "initial": len(starters),
+    }
     start = getattr(space, "initial", space.sample)
-    population: list[tuple[Any, float]] = []
-    try:
-        for step in range(budget):
-            if step < population_size:
-                genotype = starters[step] if step < len(starters) else start(rng)
-            else:
-                k = min(len(population), max(2, round(tournament_fraction * len(population))))
-                parent = _tournament_winner(population, k, rng)
-                genotype = space.mutate(parent, rng)
-            population.append((genotype, evaluate(genotype)))
-    finally:
-        evaluate.close()
-    return history
+    strategy = _Growing(space, population_size, tournament_fraction, starters, start)
+    return _run(
+        space, strategy, "tournament evolution", settings, objective, budget, rng,
+        history_path, resume, progress, executor, workers, timeout,
+    )  # fmt: skip
+
+
+for _search in (random_search, regularized_evolution, tournament_evolution):
+    _search.__doc__ += _RUN_DOC
+
+
+@dataclass(frozen=True)
+class TrainingObjective:
+    """Trains a genotype of ``space`` briefly on ``data`` and scores it by validation accuracy
+    (what :func:`make_objective` returns).  Plain data and a method, so it pickles: a process
+    pool or a dask cluster can run it."""
+
+    space: SearchSpace
+    data: Any
+    epochs: int | None = 3
+    seconds: float | None = None
+    seed: int = 0
+    fit_options: Mapping[str, Any] | None = None
+    build_options: Mapping[str, Any] | None = None
+
+    def __call__(self, genotype: Any) -> dict[str, Any]:
+        import torch
+
+        from .train import fit
+
+        torch.manual_seed(self.seed)
+        model = self.space.build(
+            genotype,
+            input_shape=self.data.input_shape,
+            num_classes=self.data.num_classes,
+            **dict(self.build_options or {}),
+        )
+        result = fit(
+            model,
+            self.data,
+            epochs=self.epochs,
+            seconds=self.seconds,
+            seed=self.seed,
+            progress=False,
+            **dict(self.fit_options or {}),
+        )
+        return {
+            "score": result.final_val_accuracy,
+            "params": result.params,
+            "macs": result.macs,
+            "epochs": result.epochs,
+            "train_seconds": result.seconds,
+        }
 
 
 def make_objective(
@@ -332,43 +579,15 @@ def make_objective(
     seed: int = 0,
     fit_options: Mapping[str, Any] | None = None,
     **build_options: Any,
-) -> Callable[[Any], dict[str, Any]]:
+) -> TrainingObjective:
     """An objective that trains each genotype briefly and scores it by validation accuracy.
 
     This is *proxy* evaluation: a few epochs on a small data set rank architectures roughly as
     full training would, at a tiny fraction of the cost.  The returned dict holds ``score``
     (final validation accuracy), ``params``, ``macs``, ``epochs`` and ``train_seconds``.
     """
-    from .train import device, fit
+    from .train import device
 
     if "dev" not in (fit_options or {}):
         data = data.to(device())  # once, not once per evaluation
-
-    def objective(genotype: Any) -> dict[str, Any]:
-        import torch
-
-        torch.manual_seed(seed)
-        model = space.build(
-            genotype,
-            input_shape=data.input_shape,
-            num_classes=data.num_classes,
-            **build_options,
-        )
-        result = fit(
-            model,
-            data,
-            epochs=epochs,
-            seconds=seconds,
-            seed=seed,
-            progress=False,
-            **dict(fit_options or {}),
-        )
-        return {
-            "score": result.final_val_accuracy,
-            "params": result.params,
-            "macs": result.macs,
-            "epochs": result.epochs,
-            "train_seconds": result.seconds,
-        }
-
-    return objective
+    return TrainingObjective(space, data, epochs, seconds, seed, fit_options, build_options)
