@@ -1,0 +1,199 @@
+"""``nasedu grade ASSIGNMENT``: every submission graded alone, in a sandbox, judged outside it.
+
+For each ``submitted/<student>/<assignment>/`` of the course folder:
+
+1. copy the submission's regular files (no links) into a fresh temporary folder;
+2. plan the steps from the *release* notebook and the student's cells (:mod:`.plan`);
+3. run them in the sandbox, each within the wall-clock limit (:mod:`.run`, :mod:`.sandbox`);
+4. judge the reported answers against the reference solution's (:mod:`.judge`), and scan the
+   code for attempts on the grader (:mod:`.tamper`);
+5. write the scores into nbgrader's gradebook and the graded notebook to ``autograded/``
+   (:mod:`.gradebook`), the class's table to ``grading/<assignment>.csv`` and the tamper report
+   to ``grading/<assignment>-tamper.txt``.
+
+The grading process never imports or calls a student's code, and the answer key and the
+reference solution never enter a sandbox.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .gradebook import graded_notebook, rubrics, save_scores
+from .judge import TaskResult, judge
+from .key import AnswerKey, load_key, reference_values
+from .plan import SubmissionError, make_plan, read_notebook, release_notebook
+from .run import Limits, run_steps
+from .sandbox import Isolation, choose
+from .tamper import Finding, scan
+
+__all__ = ["SubmissionResult", "grade_assignment"]
+
+MAX_SUBMISSION_BYTES = 100 * 2**20
+STUDENT_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
+
+
+@dataclass
+class SubmissionResult:
+    """One student's grading: task results (``None`` if unreadable) and what looked odd."""
+
+    student: str
+    results: list[TaskResult] | None
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""
+    restarts: int = 0
+    seconds: float = 0.0
+    graded: dict[str, Any] | None = None
+
+    @property
+    def score(self) -> float:
+        return sum(r.points for r in self.results or [])
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Everything the grader needs of one assignment, loaded once (lecturer's files)."""
+
+    name: str
+    notebook: str
+    release: dict[str, Any]
+    key: AnswerKey
+    expected: dict
+    rubric: dict[str, str]
+
+
+def load_assignment(course: Path, name: str, source: Path | None = None) -> Assignment:
+    """The release notebook, the answer key and the reference answers of ``name``."""
+    release_path, release = release_notebook(course, name)
+    source_folder = Path(source) if source else Path(course) / "source"
+    source_path = source_folder / name / release_path.name
+    key = load_key(course, name)
+    expected = reference_values(key, source_path)
+    rubric = rubrics(read_notebook(source_path))
+    return Assignment(name, release_path.stem, release, key, expected, rubric)
+
+
+def _copy_submission(folder: Path, target: Path) -> None:
+    total = 0
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            continue
+        relative = path.relative_to(folder)
+        if path.is_dir():
+            (target / relative).mkdir(parents=True, exist_ok=True)
+            continue
+        total += path.stat().st_size
+        if total > MAX_SUBMISSION_BYTES:
+            raise SubmissionError(f"the submission is larger than {MAX_SUBMISSION_BYTES >> 20} MB")
+        (target / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target / relative)
+
+
+def grade_submission(
+    assignment: Assignment, folder: Path, isolation: Isolation, limits: Limits
+) -> SubmissionResult:
+    """Grade one ``submitted/<student>/<assignment>/`` folder (see the module docstring)."""
+    student = folder.parent.name
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="nasedu-grade-") as scratch:
+        work = Path(scratch) / "submission"
+        work.mkdir()
+        try:
+            _copy_submission(folder, work)
+            submission = read_notebook(work / f"{assignment.notebook}.ipynb")
+        except (SubmissionError, OSError) as error:
+            return SubmissionResult(student, None, error=str(error)[:300])
+        plan = make_plan(assignment.release, submission, assignment.key)
+        outcome = run_steps(isolation, work, plan.steps, limits)
+    results = judge(assignment.key, assignment.expected, outcome, plan)
+    findings = scan(plan.all_student_code())
+    if outcome.restarts:
+        findings.append(Finding(0, 0, f"the Python process was restarted {outcome.restarts}x"))
+    if outcome.ignored_lines:
+        findings.append(Finding(0, 0, f"{outcome.ignored_lines} forged report line(s)"))
+    graded = graded_notebook(
+        assignment.release, plan.solutions, plan.extras, results, assignment.rubric
+    )
+    seconds = time.monotonic() - started
+    return SubmissionResult(student, results, findings, "", outcome.restarts, seconds, graded)
+
+
+def submissions(course: Path, assignment: str) -> list[Path]:
+    """The folders ``submitted/<student>/<assignment>/`` (real folders, sensible ids only)."""
+    found = []
+    for student in sorted((Path(course) / "submitted").glob("*")):
+        folder = student / assignment
+        if student.is_symlink() or folder.is_symlink() or not folder.is_dir():
+            continue
+        if STUDENT_ID.match(student.name):
+            found.append(folder)
+    return found
+
+
+def grade_assignment(
+    course: Path,
+    assignment: str,
+    *,
+    isolation: str = "auto",
+    jobs: int = 1,
+    limits: Limits = Limits(),
+    source: Path | None = None,
+    log: Callable[[str], None] = print,
+) -> list[SubmissionResult]:
+    """Grade every submission of ``assignment`` and record the scores (module docstring)."""
+    course = Path(course).resolve()
+    sandbox = choose(isolation)
+    log(f"isolation: {sandbox.description}")
+    loaded = load_assignment(course, assignment, source)
+    folders = submissions(course, assignment)
+    log(f"grading {len(folders)} submission(s) of {assignment} with {jobs} job(s)")
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        graded = list(pool.map(lambda f: grade_submission(loaded, f, sandbox, limits), folders))
+    for folder, result in zip(folders, graded):
+        timestamp = _timestamp(folder)
+        save_scores(
+            course, assignment, loaded.notebook, result.student, result.results, result.graded,
+            timestamp,
+        )
+    _write_reports(course, loaded, graded, sandbox)
+    return graded
+
+
+def _timestamp(folder: Path) -> str | None:
+    path = folder / "timestamp.txt"
+    if path.is_file() and not path.is_symlink() and path.stat().st_size < 200:
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
+
+
+def _write_reports(
+    course: Path, assignment: Assignment, graded: list[SubmissionResult], sandbox: Isolation
+) -> None:
+    folder = course / "grading"
+    folder.mkdir(exist_ok=True)
+    cells = [task.cell for task in assignment.key.tasks]
+    with open(folder / f"{assignment.name}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", *cells, "automatic", "seconds", "error"])
+        for r in graded:
+            points = {t.cell: t.points for t in r.results or []}
+            writer.writerow(
+                [r.student, *(points.get(c, 0) for c in cells), r.score, f"{r.seconds:.1f}",
+                 r.error]
+            )
+    lines = [f"isolation: {sandbox.description}", ""]
+    for r in graded:
+        if r.findings:
+            lines.append(f"{r.student}:")
+            lines += [f"  {finding}" for finding in r.findings]
+    if len(lines) == 2:
+        lines.append("nothing suspicious found")
+    (folder / f"{assignment.name}-tamper.txt").write_text("\n".join(lines) + "\n", "utf-8")

@@ -1,0 +1,158 @@
+"""Scores into nbgrader's gradebook, and the graded notebook that formgrader and feedback show.
+
+``nasedu grade`` replaces ``nbgrader autograde``, so it leaves what autograde leaves: a
+submission row with a score for every graded cell in ``gradebook.db``, and the notebook in
+``autograded/<student>/<assignment>/``.  ``nbgrader formgrade``, ``nbgrader generate_feedback``
+and ``nbgrader export`` then work as usual.  The graded notebook is rebuilt from the release:
+
+* the student's own cells (solutions and added cells) with their outputs removed -- outputs are
+  untrusted and could put HTML or scripts in front of a grader;
+* locked cells exactly as released (no hidden tests: they are not in any notebook);
+* under every test cell, the judgement of the grader: ✓ or ✗ per part, the hint, the points;
+* after every manually graded answer, its rubric for the grader (from the source notebook), in
+  a cell marked ``{"nasedu": {"rubric": true}}`` that :class:`StripRubrics` removes from feedback.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .judge import TaskResult
+from .plan import grade_id, nbgrader_meta
+
+__all__ = ["StripRubrics", "graded_notebook", "rubrics", "save_scores"]
+
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n?(.*?)### END SOLUTION", re.DOTALL)
+
+
+def rubrics(source: dict[str, Any]) -> dict[str, str]:
+    """The model answer and rubric of each manually graded cell of the source notebook."""
+    found = {}
+    for cell in source["cells"]:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and meta.get("solution") and cell["cell_type"] == "markdown":
+            text = "".join(cell["source"])
+            match = SOLUTION.search(text)
+            found[meta["grade_id"]] = (match.group(1) if match else text).strip()
+    return found
+
+
+def _feedback_output(result: TaskResult) -> dict[str, Any]:
+    text = "\n".join(result.feedback) + "\n"
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def _clean(cell: dict[str, Any]) -> dict[str, Any]:
+    """A student's cell with nothing but its type and source (no outputs, no metadata)."""
+    source = cell.get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown") else "raw"
+    clean = {"cell_type": kind, "metadata": {}, "source": source}
+    if kind == "code":
+        clean.update(outputs=[], execution_count=None)
+    return clean
+
+
+def graded_notebook(
+    release: dict[str, Any],
+    plan_solutions: dict[str, dict],
+    extras: dict[int, list[dict]],
+    results: list[TaskResult],
+    rubric: dict[str, str],
+) -> dict[str, Any]:
+    """The notebook for formgrader (see the module docstring)."""
+    by_cell = {r.cell: r for r in results}
+    cells = [_clean(c) for c in extras.get(-1, [])]
+    for index, template in enumerate(release["cells"]):
+        cell = copy.deepcopy(template)
+        gid, meta = grade_id(cell), nbgrader_meta(cell)
+        if meta.get("solution") and gid in plan_solutions:
+            cell["source"] = _clean(plan_solutions[gid])["source"]
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [_feedback_output(by_cell[gid])] if gid in by_cell else []
+            cell["execution_count"] = None
+        cells.append(cell)
+        if gid in rubric:
+            cells.append(_rubric_cell(gid, meta.get("points", 0), rubric[gid]))
+        cells += [_clean(c) for c in extras.get(index, [])]
+    notebook = {k: v for k, v in release.items() if k != "cells"}
+    return {**notebook, "cells": cells}
+
+
+def _rubric_cell(gid: str, points: float, text: str) -> dict[str, Any]:
+    header = f"**Rubric for graders** (`{gid}`, {points:g} points; not shown in feedback)\n\n"
+    return {
+        "cell_type": "markdown",
+        "metadata": {"nasedu": {"rubric": True}},
+        "source": header + text,
+    }
+
+
+def save_scores(
+    course: Path,
+    assignment: str,
+    notebook: str,
+    student: str,
+    results: list[TaskResult] | None,
+    graded: dict[str, Any] | None,
+    timestamp: str | None,
+) -> None:
+    """Write one submission's scores into the gradebook and its graded notebook to disk.
+
+    ``results=None`` (a submission that could not be read) scores every automatic cell 0.
+    """
+    from nbgrader.api import Gradebook
+
+    course_id, db_url = _course(course)
+    with Gradebook(db_url, course_id) as gradebook:
+        gradebook.update_or_create_student(student)
+        options = {"timestamp": timestamp} if timestamp else {}
+        gradebook.update_or_create_submission(assignment, student, **options)
+        scores = {r.cell: r.points for r in results or []}
+        submitted = gradebook.find_submission_notebook(notebook, assignment, student)
+        for grade in submitted.grades:
+            automatic = grade.cell.cell_type == "code"
+            grade.auto_score = scores.get(grade.name, 0.0) if automatic else None
+            grade.needs_manual_grade = (not automatic) or grade.manual_score is not None
+        gradebook.db.commit()
+    if graded is not None:
+        folder = Path(course) / "autograded" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{notebook}.ipynb").write_text(json.dumps(graded, indent=1), encoding="utf-8")
+        if timestamp:
+            (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+
+
+def _course(course: Path) -> tuple[str, str]:
+    """The course id and database address from the course's ``nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = Path(course) / "nbgrader_config.py"
+    config = PyFileConfigLoader(config_file.name, path=str(course)).load_config()
+    directory = config.get("CourseDirectory", {})
+    course_id = directory.get("course_id", "default_course")
+    db_url = directory.get("db_url", f"sqlite:///{Path(course).resolve() / 'gradebook.db'}")
+    return course_id, db_url
+
+
+try:  # the feedback filter is an nbgrader preprocessor; nasedu works without nbgrader
+    from nbgrader.preprocessors import NbGraderPreprocessor
+except ImportError:  # pragma: no cover - nbgrader is in the dev extra
+    NbGraderPreprocessor = object  # type: ignore[misc,assignment]
+
+
+class StripRubrics(NbGraderPreprocessor):
+    """Remove the graders' rubric cells before ``nbgrader generate_feedback`` renders a notebook.
+
+    Enabled in the course's ``nbgrader_config.py``::
+
+        c.GenerateFeedback.preprocessors = [GetGrades, StripRubrics, CSSHTMLHeaderPreprocessor]
+    """
+
+    def preprocess(self, nb, resources):
+        nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("nasedu", {}).get("rubric")]
+        return nb, resources

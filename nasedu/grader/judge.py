@@ -1,0 +1,161 @@
+"""Judging answers against the key, outside the sandbox, and writing feedback without secrets.
+
+Every decision here uses only data: the encoded expected values of the reference solution, the
+encoded answers the sandbox reported, and the student's source text (for tasks done *by hand*).
+Feedback for a failed *visible* check may say what was expected (the notebook shows it anyway);
+for a *hidden* check it says only that a hidden check failed, and the hint -- never the hidden
+expression or its expected value.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from .answers import AnswerError, decode, difference
+from .key import AnswerKey, Check, Task
+from .plan import Plan
+from .run import Outcome
+
+__all__ = ["TaskResult", "by_hand_violations", "judge"]
+
+STATUS_TEXT = {
+    "timeout": "did not finish within the time limit",
+    "crashed": "stopped the Python process (it was restarted)",
+}
+
+
+@dataclass
+class TaskResult:
+    """Points of one task and the feedback lines for the student."""
+
+    cell: str
+    points: float
+    max_points: float
+    feedback: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.points == self.max_points
+
+
+def judge(
+    key: AnswerKey, expected: dict[tuple[int, int, int], Any], outcome: Outcome, plan: Plan
+) -> list[TaskResult]:
+    """The result of every task of the key."""
+    return [
+        _judge_task(t, task, expected, outcome, plan) for t, task in enumerate(key.tasks)
+    ]
+
+
+def _judge_task(t: int, task: Task, expected: dict, outcome: Outcome, plan: Plan) -> TaskResult:
+    result = TaskResult(task.cell, 0.0, task.points)
+    used = by_hand_violations(task, plan.student_code(task.solution))
+    if used:
+        result.feedback.append(
+            f"✗ this task asks you to work it out yourself, but your code uses "
+            f"{', '.join(used)}: no points for this task"
+        )
+        return result
+    for p, part in enumerate(task.parts):
+        problems = []
+        for c, check in enumerate(part.checks):
+            report = outcome.steps.get(f"check:{t}:{p}:{c}", {"status": "crashed"})
+            problem = _check_problem(check, expected[t, p, c], report)
+            if problem:
+                problems.append(_describe(check, problem))
+        if problems:
+            result.feedback.append(problems[0])
+            hint = part.hint or task.hint
+            if hint:
+                result.feedback.append(f"  Hint: {hint}")
+        else:
+            result.points += part.points
+    if result.passed:
+        result.feedback.insert(0, "✓ every check passes")
+    result.feedback.append(f"{_number(result.points)} of {_number(task.points)} points")
+    return result
+
+
+def _number(points: float) -> str:
+    return str(int(points)) if float(points).is_integer() else f"{points:g}"
+
+
+def _describe(check: Check, problem: str) -> str:
+    if check.visible:
+        return f"✗ {check.label}: {problem}"
+    return f"✗ a hidden check (other inputs than the visible ones) failed: {problem}"
+
+
+def _check_problem(check: Check, expected: Any, report: dict[str, Any]) -> str | None:
+    """``None`` when the reported answer passes ``check``, else a short reason."""
+    status = report.get("status")
+    if status in STATUS_TEXT:
+        return f"your code {STATUS_TEXT[status]}"
+    if status != "ok":
+        error = str(report.get("error", "an error"))
+        if not check.visible:  # the message may hold hidden inputs: name the exception only
+            error = error.split(":", 1)[0][:80]
+        return f"your code raised {error}"
+    try:
+        if check.same == "equal":
+            return difference(expected, report.get("value"), rel=check.rel)
+        return _genotype_problem(check, expected, report.get("value"))
+    except (AnswerError, RecursionError) as error:
+        return str(error)[:200]
+
+
+def _genotype_problem(check: Check, expected: Any, answer: Any) -> str | None:
+    space = check.space
+    try:
+        genotype = space.validate(decode(answer))
+    except (AnswerError, ValueError, TypeError, KeyError, AttributeError) as error:
+        return f"not a valid genotype of {space!r}: {' '.join(str(error).split())[:300]}"
+    if check.same == "valid":
+        return None
+    if space.arch_hash(genotype) != space.arch_hash(space.validate(decode(expected))):
+        return "this is a different architecture"
+    return None
+
+
+def by_hand_violations(task: Task, sources: list[str]) -> list[str]:
+    """The forbidden names (``task.by_hand``) that the student's code uses, in key order."""
+    if not task.by_hand:
+        return []
+    names, attributes = set(), set()
+    for source in sources:
+        for node in ast.walk(_parse(source)):
+            if isinstance(node, ast.Name):
+                names.add(node.id)
+            elif isinstance(node, ast.Attribute):
+                attributes.add(node.attr)
+            elif isinstance(node, ast.alias):
+                names.update({node.name.split(".")[-1], node.asname or ""})
+            elif isinstance(node, ast.Call) and _callee(node) in ATTRIBUTE_GETTERS:
+                # getattr(x, "size") spells an attribute as a string
+                attributes.update(
+                    a.value for a in node.args if isinstance(a, ast.Constant) and a.value
+                )
+    return [
+        f"`{name}`"
+        for name in task.by_hand
+        if (name[1:] in attributes if name.startswith(".") else name in names)
+    ]
+
+
+ATTRIBUTE_GETTERS = ("getattr", "hasattr", "attrgetter", "methodcaller", "__getattribute__")
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _parse(source: str) -> ast.AST:
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ast.parse("")

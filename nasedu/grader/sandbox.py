@@ -1,0 +1,136 @@
+"""Where a submission runs: a bubblewrap sandbox that sees only its own folder.
+
+``bwrap`` (bubblewrap, the sandbox of Flatpak; ``apt install bubblewrap`` on Debian and Ubuntu,
+``dnf install bubblewrap`` on Fedora) builds a throwaway view of the file system out of
+read-only bind mounts, in fresh user, PID, network, IPC and UTS namespaces:
+
+* read-only: the system (``/usr``, ``/lib``...), the Python installation and the ``nasedu``
+  package -- nothing else of the machine, in particular not the course folder (``source/``,
+  ``gradebook.db``, the other submissions) and not the lecturer's home;
+* writable: one temporary folder holding a copy of this one submission, and an empty ``/tmp``;
+* no network at all (only a loopback device), no other process visible, no capabilities, and,
+  when the grader runs as root, the uid ``nobody``.
+
+Without bubblewrap there is no isolation worth the name on a plain server (no Docker needed, but
+no substitute either): :func:`choose` refuses unless the lecturer asks for ``"none"``
+explicitly, and the grader then says so in every report.  Resource limits (memory, CPU time,
+file size) are set by the child process itself (:mod:`nasedu.grader.child`), wall-clock limits
+by the grading process, which kills the whole sandbox.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ISOLATIONS", "Isolation", "SandboxUnavailable", "choose"]
+
+ISOLATIONS = ("auto", "bwrap", "none")
+INSIDE = "/submission"
+"""The path of the submission's folder inside the sandbox."""
+
+SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin")
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "passwd", "group", "nsswitch.conf", "localtime")
+ETC_DIRS = ("fonts", "alternatives", "ld.so.conf.d", "matplotlibrc")
+
+
+class SandboxUnavailable(RuntimeError):
+    """The requested isolation cannot be had on this machine (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """How submissions are isolated: ``kind`` is ``"bwrap"`` or ``"none"``."""
+
+    kind: str
+    description: str
+
+    def command(self, folder: Path, argv: list[str], env: dict[str, str]) -> list[str]:
+        """The command line that runs ``argv`` in ``folder`` under this isolation."""
+        if self.kind == "none":
+            return argv
+        return [*_bwrap_options(folder, env), "--", *argv]
+
+    def working_dir(self, folder: Path) -> str:
+        """The submission folder as the sandboxed process sees it."""
+        return INSIDE if self.kind == "bwrap" else str(folder)
+
+
+def choose(kind: str = "auto") -> Isolation:
+    """The isolation to grade with: bubblewrap when it works here; ``"none"`` only when asked.
+
+    Raises SandboxUnavailable (with what to install) when ``kind`` is ``"auto"`` or ``"bwrap"``
+    and bubblewrap is missing or cannot create namespaces on this machine.
+    """
+    if kind not in ISOLATIONS:
+        raise ValueError(f"isolation must be one of {', '.join(ISOLATIONS)}, got {kind!r}")
+    if kind == "none":
+        return Isolation(
+            "none",
+            "NONE: student code runs with your rights and can read and change the course folder",
+        )
+    problem = _bwrap_problem()
+    if problem:
+        raise SandboxUnavailable(
+            f"cannot isolate submissions: {problem}. Install bubblewrap (apt install bubblewrap) "
+            "and allow unprivileged user namespaces, or pass --isolation none to grade "
+            "without isolation (only for code you trust)"
+        )
+    user = "uid nobody, " if os.geteuid() == 0 else ""
+    return Isolation(
+        "bwrap",
+        f"bubblewrap ({user}no network, read-only system, only the submission's folder "
+        "writable, new user/pid/net/ipc namespaces)",
+    )
+
+
+def _bwrap_problem() -> str | None:
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed"
+    try:
+        probe = subprocess.run(
+            ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return f"bwrap does not run ({error})"
+    if probe.returncode != 0:
+        return f"bwrap cannot create namespaces here ({probe.stderr.strip()[:200]})"
+    return None
+
+
+def _python_dirs() -> list[str]:
+    """The folders a Python process needs: its installation, its venv and the nasedu package."""
+    import nasedu
+
+    package = Path(nasedu.__file__).resolve().parent
+    prefixes = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    prefixes.add(str(Path(sys.executable).resolve().parent.parent))
+    folders = sorted({str(Path(p).resolve()) for p in prefixes} | {str(package)})
+    return [f for f in folders if not any(f.startswith(s + "/") or f == s for s in SYSTEM_DIRS)]
+
+
+def _bwrap_options(folder: Path, env: dict[str, str]) -> list[str]:
+    options = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL"]
+    if os.geteuid() == 0:
+        options += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):
+            options += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            options += ["--ro-bind", path, path]
+    for name in (*ETC_FILES, *ETC_DIRS):
+        options += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    for path in _python_dirs():
+        options += ["--ro-bind", path, path]
+    options += ["--bind", str(folder), INSIDE, "--chdir", INSIDE]
+    options += ["--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--clearenv"]
+    for name, value in env.items():
+        options += ["--setenv", name, value]
+    return options
