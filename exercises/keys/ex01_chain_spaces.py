@@ -37,7 +37,10 @@ TASKS = [
             ),
             Part(
                 1,
-                [Check(f"count_layers({OTHER})"), Check("count_layers({'conv': {'kernel': (3,)}})")],
+                [
+                    Check(f"count_layers({OTHER})"),
+                    Check("count_layers({'conv': {'kernel': (3,)}})"),
+                ],
                 hint="a type without hyperparameters is one layer; count any keys, not only "
                 "filters, kernel and stride",
             ),
@@ -58,8 +61,11 @@ TASKS = [
             ),
             Part(
                 1,
-                [Check("chain_space_size(50, 3, 12)"), Check("chain_space_size(7, 1, 1)"),
-                 Check("chain_space_size(2, 5, 5)")],
+                [
+                    Check("chain_space_size(50, 3, 12)"),
+                    Check("chain_space_size(7, 1, 1)"),
+                    Check("chain_space_size(2, 5, 5)"),
+                ],
                 hint="both min_depth and max_depth are included; use exact integers",
             ),
         ],
@@ -71,19 +77,29 @@ TASKS = [
             Part(
                 1,
                 [
-                    Check("vgg", "vgg is a member of the chain space", visible=True,
-                          same="valid", space=ChainSpace()),
+                    Check(
+                        "vgg",
+                        "vgg is a member of the chain space",
+                        visible=True,
+                        same="valid",
+                        space=ChainSpace(),
+                    ),
                     Check("len(vgg)", "vgg has four layers", visible=True),
                     Check("[layer.op for layer in vgg.layers]", "the layer types", visible=True),
-                    Check('vgg.layers[2]["kind"]', "the pooling layer is a max-pool",
-                          visible=True),
+                    Check('vgg.layers[2]["kind"]', "the pooling layer is a max-pool", visible=True),
                 ],
                 hint="Layer('pool', kind='max', kernel=3, stride=2) is a 3x3 max-pool of stride 2",
             ),
             Part(
                 1,
-                [Check("vgg", "vgg is the described network", same="architecture",
-                       space=ChainSpace())],
+                [
+                    Check(
+                        "vgg",
+                        "vgg is the described network",
+                        same="architecture",
+                        space=ChainSpace(),
+                    )
+                ],
                 hint="check every filter count, kernel size and stride against the task",
             ),
         ],
@@ -95,24 +111,43 @@ TASKS = [
             Part(
                 1,
                 [
-                    Check("dense", "dense is a member of the multi-branch space", visible=True,
-                          same="valid", space=MultiBranchSpace(max_layers=3)),
-                    Check("[node.inputs for node in dense.nodes]", "what each layer reads",
-                          visible=True),
+                    Check(
+                        "dense",
+                        "dense is a member of the multi-branch space",
+                        visible=True,
+                        same="valid",
+                        space=MultiBranchSpace(max_layers=3),
+                    ),
+                    Check(
+                        "[node.inputs for node in dense.nodes]",
+                        "what each layer reads",
+                        visible=True,
+                    ),
                 ],
                 hint="layer i reads the input (0) and the outputs of layers 1 .. i-1",
             ),
             Part(
                 1,
-                [Check("[node.merge for node in dense.nodes]", "how each layer merges",
-                       visible=True)],
+                [
+                    Check(
+                        "[node.merge for node in dense.nodes]",
+                        "how each layer merges",
+                        visible=True,
+                    )
+                ],
                 hint="DenseNet concatenates ('concat'); a residual network sums ('sum'); a single "
                 "input needs merge=None",
             ),
             Part(
                 1,
-                [Check("dense", "dense is DenseNet-like", same="architecture",
-                       space=MultiBranchSpace(max_layers=3))],
+                [
+                    Check(
+                        "dense",
+                        "dense is DenseNet-like",
+                        same="architecture",
+                        space=MultiBranchSpace(max_layers=3),
+                    )
+                ],
                 hint="the layers are a, b, c in this order",
             ),
         ],
@@ -125,8 +160,9 @@ TASKS = [
             Part(
                 1,
                 [
-                    Check("connection_choices(1, 2)", "layer 1 can only read the input",
-                          visible=True),
+                    Check(
+                        "connection_choices(1, 2)", "layer 1 can only read the input", visible=True
+                    ),
                     Check("connection_choices(3, 2)", "layer 3", visible=True),
                 ],
                 hint="count the sets of one tensor and the sets of two or more separately",

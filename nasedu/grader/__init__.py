@@ -21,7 +21,7 @@ __all__ = ["AnswerKey", "Check", "Part", "Task", "grade_assignment", "load_key"]
 
 
 def grade_assignment(*args, **kwargs):
-    """Grade every submission of an assignment (see :func:`nasedu.grader.grade.grade_assignment`)."""
+    """Grade every submission of an assignment (:func:`nasedu.grader.grade.grade_assignment`)."""
     from .grade import grade_assignment as grade
 
     return grade(*args, **kwargs)

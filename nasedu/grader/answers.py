@@ -100,8 +100,10 @@ def _encode(value: Any, depth: int, budget: list[int]) -> dict[str, Any]:
         return {"t": tag, "v": [_encode(x, depth + 1, budget) for x in list(value)]}
     if isinstance(value, dict):
         items = list(dict.items(value))
-        return {"t": "dict", "v": [[_encode(k, depth + 1, budget), _encode(v, depth + 1, budget)]
-                                   for k, v in items]}
+        return {
+            "t": "dict",
+            "v": [[_encode(k, depth + 1, budget), _encode(v, depth + 1, budget)] for k, v in items],
+        }
     return {"t": "other", "type": name[:80]}
 
 

@@ -76,7 +76,7 @@ def _run_check(shell: Any, setup: str, expr: str) -> dict[str, Any]:
             exec(compile(setup, "<check setup>", "exec"), namespace)
         value = eval(compile(expr, "<check>", "eval"), namespace)
         return {"status": "ok", "value": encode(value)}
-    except BaseException as exc:  # noqa: BLE001 -- SystemExit, KeyboardInterrupt: the answer fails
+    except BaseException as exc:  # SystemExit, KeyboardInterrupt: the check fails
         return {"status": "error", "error": _error(exc)}
 
 

@@ -22,10 +22,11 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .gradebook import graded_notebook, rubrics, save_scores
 from .judge import TaskResult, judge
@@ -144,12 +145,13 @@ def grade_assignment(
     *,
     isolation: str = "auto",
     jobs: int = 1,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
     source: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> list[SubmissionResult]:
     """Grade every submission of ``assignment`` and record the scores (module docstring)."""
     course = Path(course).resolve()
+    limits = limits or Limits()
     sandbox = choose(isolation)
     log(f"isolation: {sandbox.description}")
     loaded = load_assignment(course, assignment, source)
@@ -160,7 +162,12 @@ def grade_assignment(
     for folder, result in zip(folders, graded):
         timestamp = _timestamp(folder)
         save_scores(
-            course, assignment, loaded.notebook, result.student, result.results, result.graded,
+            course,
+            assignment,
+            loaded.notebook,
+            result.student,
+            result.results,
+            result.graded,
             timestamp,
         )
     _write_reports(course, loaded, graded, sandbox)
@@ -186,8 +193,13 @@ def _write_reports(
         for r in graded:
             points = {t.cell: t.points for t in r.results or []}
             writer.writerow(
-                [r.student, *(points.get(c, 0) for c in cells), r.score, f"{r.seconds:.1f}",
-                 r.error]
+                [
+                    r.student,
+                    *(points.get(c, 0) for c in cells),
+                    r.score,
+                    f"{r.seconds:.1f}",
+                    r.error,
+                ]
             )
     lines = [f"isolation: {sandbox.description}", ""]
     for r in graded:

@@ -145,6 +145,11 @@ except ImportError:  # pragma: no cover - nbgrader is in the dev extra
     NbGraderPreprocessor = object  # type: ignore[misc,assignment]
 
 
+def is_rubric(cell: dict[str, Any]) -> bool:
+    """Whether ``cell`` is a rubric cell that :func:`graded_notebook` added for graders."""
+    return bool(cell.get("metadata", {}).get("nasedu", {}).get("rubric"))
+
+
 class StripRubrics(NbGraderPreprocessor):
     """Remove the graders' rubric cells before ``nbgrader generate_feedback`` renders a notebook.
 
@@ -154,5 +159,5 @@ class StripRubrics(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        nb.cells = [c for c in nb.cells if not c.get("metadata", {}).get("nasedu", {}).get("rubric")]
+        nb.cells = [c for c in nb.cells if not is_rubric(c)]
         return nb, resources

@@ -44,9 +44,7 @@ def judge(
     key: AnswerKey, expected: dict[tuple[int, int, int], Any], outcome: Outcome, plan: Plan
 ) -> list[TaskResult]:
     """The result of every task of the key."""
-    return [
-        _judge_task(t, task, expected, outcome, plan) for t, task in enumerate(key.tasks)
-    ]
+    return [_judge_task(t, task, expected, outcome, plan) for t, task in enumerate(key.tasks)]
 
 
 def _judge_task(t: int, task: Task, expected: dict, outcome: Outcome, plan: Plan) -> TaskResult:

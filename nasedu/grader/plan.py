@@ -138,8 +138,12 @@ def _check_steps(key: AnswerKey, cell: str) -> list[dict[str, Any]]:
     for p, part in enumerate(key.tasks[t].parts):
         for c, check in enumerate(part.checks):
             steps.append(
-                {"id": f"check:{t}:{p}:{c}", "kind": "check", "setup": check.setup,
-                 "expr": check.expr}
+                {
+                    "id": f"check:{t}:{p}:{c}",
+                    "kind": "check",
+                    "setup": check.setup,
+                    "expr": check.expr,
+                }
             )
     return steps
 

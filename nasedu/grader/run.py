@@ -13,6 +13,7 @@ name the step being waited for are ignored, and values are only *answers* to be 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -104,7 +105,7 @@ class _Child:
         except OSError:  # the child died at once: reading will say so
             pass
 
-    def read_line(self, deadline: float) -> dict | None | str:
+    def read_line(self, deadline: float) -> dict | str | None:
         """The next report (a dict), ``"eof"`` when the child is gone, ``None`` past deadline."""
         stream = self.process.stdout
         while b"\n" not in self.buffer:
@@ -128,10 +129,8 @@ class _Child:
         return report if isinstance(report, dict) else {}
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         self.process.wait()
         self.process.stdout.close()
 

@@ -128,9 +128,9 @@ def _suspicious(node: ast.AST) -> str | None:
         return NAMES[node.id]
     if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
         path = node.args[0] if node.args else None
-        if isinstance(path, ast.Constant) and isinstance(path.value, str):
-            if path.value.startswith(("/", "..", "~")):
-                return f"opens a file outside its folder ({path.value[:60]})"
+        literal = isinstance(path, ast.Constant) and isinstance(path.value, str)
+        if literal and path.value.startswith(("/", "..", "~")):
+            return f"opens a file outside its folder ({path.value[:60]})"
     if isinstance(node, (ast.FunctionDef, ast.Assign)) and _rebinds_grading(node):
         return "redefines a grading function (expect_...)"
     return None
