@@ -4,7 +4,9 @@
 distinct network, however many encodings it has), trains each with the same settings for every
 seed, and returns a :class:`~nasedu.bench.table.TabularBenchmark`.  With ``checkpoint=path`` the
 finished runs are written after each one and a restarted call goes on where it stopped; with
-``workers=n`` n processes train at once (one CPU thread each).
+``workers=n`` n processes train at once (one CPU thread each); with ``executor=`` a
+``dask.distributed.Client`` the runs go to a dask cluster, through the same path as a search's
+evaluations (:mod:`nasedu.parallel`).
 
 A lecturer can build a table for another small space this way (``benchmarks/make_table.py``
 made the one shipped with nasedu); an hour of CPU covers a few hundred small networks.
@@ -16,12 +18,14 @@ import json
 import os
 import platform
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from ..jsonio import write_json_atomic
+from ..parallel import Runner, resolve_workers
 from .table import (
     _NOT_FIT_OPTIONS,
     BenchmarkRecord,
@@ -108,6 +112,7 @@ def make_benchmark(
     checkpoint: str | Path | None = None,
     progress: bool = True,
     description: str = "",
+    executor=None,
 ) -> TabularBenchmark:
     """Train every distinct architecture of ``space`` on ``data`` once per seed.
 
@@ -117,6 +122,12 @@ def make_benchmark(
     A checkpoint remembers these settings and refuses to resume under others.  Do not make a
     real table in quick mode (``NASEDU_QUICK=1``): every run would be cut short (the table's
     ``training`` then says ``quick_mode: True``).
+
+    ``workers=n`` (n > 1) trains in n processes of a pool made here (spawned, one CPU thread
+    each).  ``executor`` is a ``concurrent.futures`` executor or a ``dask.distributed.Client``
+    to train on instead (``workers`` then defaults to its size); a process executor should
+    start its workers with :func:`init_worker`, dask workers get it here (``client.run``).
+    Threads do not suit training: every run seeds torch's one global generator.
     """
     from tqdm.auto import tqdm
 
@@ -173,26 +184,24 @@ def make_benchmark(
             write_json_atomic(checkpoint, {"settings": settings, "done": done})
 
     bar = tqdm(total=len(jobs), desc=f"training {name}", unit="run", disable=not progress)
-    args = (space_spec, data_spec, training)
-    if workers <= 1:
-        for key, seed in jobs:
-            record(key, *train_architecture(*args, representative[key], seed))
-            bar.update(1)
-    else:
-        with ProcessPoolExecutor(workers, get_context("spawn"), initializer=init_worker) as pool:
-            futures = {
-                pool.submit(train_architecture, *args, representative[key], seed): key
-                for key, seed in jobs
-            }
-            try:
-                for future in as_completed(futures):
-                    record(futures[future], *future.result())
-                    bar.update(1)
-            except BaseException:
-                # do not let the pool work through hours of queued runs before re-raising
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    bar.close()
+    fn = partial(train_architecture, space_spec, data_spec, training)
+    own = executor is None and workers > 1
+    if own:
+        executor = ProcessPoolExecutor(workers, get_context("spawn"), initializer=init_worker)
+    elif executor is not None:
+        workers = resolve_workers(executor, None if workers == 1 else workers)
+        if type(executor).__name__ == "Client":
+            executor.run(init_worker)
+    try:
+        _run_jobs(Runner(fn, executor), jobs, representative, workers, record, bar)
+    except BaseException:
+        if own:  # do not let the pool work through hours of queued runs before re-raising
+            executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    finally:
+        bar.close()
+    if own:
+        executor.shutdown()
 
     records = [
         BenchmarkRecord(
@@ -207,7 +216,7 @@ def make_benchmark(
     ]
     import torch
 
-    threads = 1 if workers > 1 else torch.get_num_threads()
+    threads = 1 if workers > 1 or executor is not None else torch.get_num_threads()
     machine = (
         f"{platform.machine()} CPU ({os.cpu_count()} cores), torch {torch.__version__}, "
         f"{max(workers, 1)} worker(s) x {threads} thread(s)"
@@ -217,6 +226,25 @@ def make_benchmark(
     return TabularBenchmark(
         name, space_spec, data_spec, training, records, machine=machine, description=description
     )
+
+
+def _run_jobs(runner: Runner, jobs, representative, workers: int, record, bar) -> None:
+    """Keep ``workers`` runs in flight and record each as it finishes (in any order)."""
+    queue = list(reversed(jobs))
+    running: dict = {}
+    try:
+        while queue or running:
+            while queue and len(running) < max(workers, 1):
+                key, seed = queue.pop()
+                running[runner.submit(representative[key], seed)] = key
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                key = running.pop(future)
+                runner.forget(future)
+                record(key, *future.result().value)
+                bar.update(1)
+    finally:  # on an error, do not leave hours of queued runs behind
+        runner.cancel(running)
 
 
 def synthetic_benchmark(
