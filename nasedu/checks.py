@@ -68,6 +68,8 @@ def cap(message: str, limit: int = MESSAGE_LIMIT) -> str:
 def brief(value: Any) -> str:
     """``repr(value)`` shortened to a few dozen characters, for any value (huge, deeply nested
     or with a broken ``__repr__``)."""
+    if isinstance(value, int) and value.bit_length() > 128:  # Python refuses to print > 4300 digits
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
     try:
         return cap(_REPR.repr(value), 80)
     except Exception:  # a broken __repr__ must not hide the real error

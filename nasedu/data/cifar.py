@@ -10,14 +10,17 @@ checked against its published MD5 before it is unpacked.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import tarfile
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
+from ..checks import cap, check_bool, check_int, check_seed, shown
 from .dataset import Dataset, Split
 
 __all__ = ["CIFAR10_CLASSES", "load_cifar10"]
@@ -76,17 +79,88 @@ def _find_folder(root: Path) -> Path | None:
     return None
 
 
-def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    with open(path, "rb") as f:
-        batch = pickle.load(f, encoding="bytes")
+#: the only things a CIFAR-10 batch pickle may construct: numpy arrays (as pickled by numpy 1
+#: and 2) and bytes.  ``pickle.load`` of a file from the internet can run any code; the
+#: restricted unpickler below refuses every other class or function a pickle asks for.
+SAFE_GLOBALS = frozenset(
+    {
+        ("numpy.core.multiarray", "_reconstruct"),
+        ("numpy._core.multiarray", "_reconstruct"),
+        ("numpy.core.multiarray", "scalar"),
+        ("numpy._core.multiarray", "scalar"),
+        ("numpy.core.numeric", "_frombuffer"),
+        ("numpy._core.numeric", "_frombuffer"),
+        ("numpy", "ndarray"),
+        ("numpy", "dtype"),
+        ("_codecs", "encode"),
+    }
+)
+#: a standard batch file is 31 MB; anything far larger is not one
+MAX_BATCH_BYTES = 256 * 2**20
+
+
+class _BatchUnpickler(pickle.Unpickler):
+    """Unpickles numpy arrays, lists, dicts, numbers and bytes -- nothing that could run code."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in SAFE_GLOBALS:
+            raise pickle.UnpicklingError(
+                f"it asks to load {cap(f'{module}.{name}', 80)}, which a CIFAR-10 batch never does"
+            )
+        return super().find_class(module, name)
+
+
+def _unpickle(path: Path) -> Any:
+    if path.stat().st_size > MAX_BATCH_BYTES:
+        raise ValueError(f"{path} is {path.stat().st_size:,} bytes: not a CIFAR-10 batch")
     try:
-        data = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-        labels = np.asarray(batch[b"labels"], dtype=np.int64)
-    except (KeyError, ValueError) as error:
-        raise ValueError(f"{path} is not a CIFAR-10 python batch: {error}") from error
+        with open(path, "rb") as f:
+            return _BatchUnpickler(f, encoding="bytes").load()
+    except Exception as error:  # a corrupt, truncated or hostile pickle fails in many ways
+        if isinstance(error, MemoryError):
+            raise
+        reason = cap(f"{type(error).__name__}: {error}", 160)
+        raise ValueError(
+            f"{path} is not a CIFAR-10 python batch (not a readable, plain pickle: {reason}); "
+            "delete the folder and download it again"
+        ) from error
+
+
+def _field(batch: dict, name: str, path: Path) -> Any:
+    for key in (name.encode(), name):  # Python 2's pickles have bytes keys
+        if key in batch:
+            return batch[key]
+    raise ValueError(f"{path} is not a CIFAR-10 python batch: it has no {name!r} entry")
+
+
+def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The (N, 3, 32, 32) uint8 images and (N,) int64 labels of one batch file, or a ValueError
+    naming the file and what is wrong (pixels are never cast: float pixels would become
+    nonsense, not an error)."""
+    batch = _unpickle(path)
+    if not isinstance(batch, dict):
+        raise ValueError(
+            f"{path} is not a CIFAR-10 python batch: it holds a {type(batch).__name__}"
+        )
+    data, labels = _field(batch, "data", path), _field(batch, "labels", path)
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8:
+        what = f"dtype {data.dtype}" if isinstance(data, np.ndarray) else shown(data)
+        raise ValueError(f"{path}: 'data' must be an array of uint8 pixels (0..255), got {what}")
+    if data.ndim != 2 or data.shape[1] != 3 * 32 * 32:
+        raise ValueError(f"{path}: 'data' must be N x 3072 pixels, got shape {data.shape}")
+    labels = np.asarray(labels) if isinstance(labels, (list, tuple, np.ndarray)) else None
+    if labels is None or labels.ndim != 1 or labels.dtype.kind not in "iu":
+        raise ValueError(f"{path}: 'labels' must be a list of integers 0..9")
     if len(labels) != len(data) or labels.min(initial=0) < 0 or labels.max(initial=0) > 9:
         raise ValueError(f"{path}: expected one label in 0..9 per image")
-    return data, labels
+    return data.reshape(-1, 3, 32, 32), labels.astype(np.int64)
+
+
+def _check_root(root: Any) -> Path:
+    path = os.fspath(root) if isinstance(root, os.PathLike) else root
+    if not isinstance(path, str) or "\0" in path:
+        raise ValueError(f"root must be a folder path, got {shown(root)}")
+    return Path(path)
 
 
 def load_cifar10(
@@ -98,7 +172,10 @@ def load_cifar10(
     images are normalised with the training set's per-channel mean and standard deviation;
     training uses the standard "pad 4, crop 32, flip" augmentation (``augment="crop-flip"``).
     """
-    root = Path(root)
+    root = _check_root(root)
+    check_bool(download, "download")
+    check_int(val, "val", least=0)
+    seed = check_seed(seed)
     folder = _find_folder(root)
     if folder is None:
         if not download:
@@ -111,8 +188,7 @@ def load_cifar10(
     x_train = np.concatenate([p[0] for p in parts])
     y_train = np.concatenate([p[1] for p in parts])
     x_test, y_test = _read_batch(folder / TEST_FILE)
-    if not 0 <= val < len(y_train):
-        raise ValueError(f"val must be in [0, {len(y_train)}), got {val}")
+    check_int(val, "val", least=0, most=len(y_train) - 1)
     order = np.random.default_rng(seed).permutation(len(y_train))
     val_idx, train_idx = order[:val], order[val:]
 

@@ -74,6 +74,7 @@ import hashlib
 import numpy as np
 import torch
 
+from ..checks import brief, check_int, check_real, check_seed
 from .dataset import Dataset, Split
 
 __all__ = [
@@ -86,6 +87,11 @@ __all__ = [
 
 #: how the 1,797 source images are divided (train sources = the rest)
 SOURCE_SPLIT = {"val": 300, "test": 300}
+#: limits no sensible setting reaches, so that a typo is refused instead of filling the memory:
+#: pixels of all three splits together (the defaults make 768,000), canvas side, fragments
+MAX_PIXELS = 2**27
+MAX_SIZE = 1024
+MAX_CLUTTER = 256
 
 
 # -- step 2: integer bilinear resampling ----------------------------------------------------------
@@ -197,9 +203,9 @@ def _check(
     integers = {"size": size, "digit_size": digit_size, "clutter": clutter, "fragment": fragment}
     if translation is not None:
         integers["translation"] = translation
-    for name, value in {**integers, **counts}.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be an integer, got {value!r}")
+    for name, value in integers.items():  # all of them are sizes or counts: none below 0
+        check_int(value, name, least=0, most=MAX_CLUTTER if name == "clutter" else MAX_SIZE)
+    check_real(noise, "noise (a fraction of full intensity)", least=0, most=1)
     if digit_size < 2:
         raise ValueError(f"digit_size must be at least 2 pixels, got {digit_size}")
     if size < digit_size:
@@ -221,8 +227,16 @@ def _check(
                 f"on a {size}x{size} canvas (or None: anywhere), got {translation}"
             )
     for split, count in counts.items():
+        check_int(count, f"{split} (images)", most=MAX_PIXELS)
         if count < 1:
-            raise ValueError(f"{split} must be at least 1 image, got {count}")
+            raise ValueError(f"{split} must be at least 1 image, got {brief(count)}")
+    pixels = sum(counts.values()) * size * size
+    if pixels > MAX_PIXELS:
+        raise ValueError(
+            f"train + val + test = {sum(counts.values()):,} images of {size}x{size} pixels is "
+            f"{pixels:,} pixels, more than the limit of {MAX_PIXELS:,} (about 2 GB of float32 "
+            "data in memory); ask for fewer or smaller images"
+        )
 
 
 def _stratified_sources(labels: np.ndarray, rng: np.random.RandomState) -> tuple[np.ndarray, ...]:
@@ -283,6 +297,7 @@ def load_cluttered_digits(
 
     counts = {"train": train, "val": val, "test": test}
     _check(size, digit_size, clutter, fragment, noise, translation, counts)
+    seed = check_seed(seed)
     bunch = sklearn_digits()
     labels = bunch.target.astype(np.int64)
     digits = resample_digits(bunch.images.astype(np.int64), digit_size)

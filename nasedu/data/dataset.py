@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 
 import torch
 
+from ..checks import check_bool, check_choice, check_int, shown
+
 __all__ = ["Dataset", "Split", "random_translate"]
 
 
@@ -25,8 +27,22 @@ class Split:
     y: torch.Tensor
 
     def __post_init__(self) -> None:
+        """Refuse what training would misread: labels that are not whole numbers would be
+        silently cut by ``.long()``, integer images are not normalised pixels."""
+        for name, value in (("x", self.x), ("y", self.y)):
+            if not isinstance(value, torch.Tensor):
+                raise ValueError(f"Split {name} must be a torch.Tensor, got {shown(value)}")
         if self.x.ndim != 4:
             raise ValueError(f"images must be (N, C, H, W), got shape {tuple(self.x.shape)}")
+        if not self.x.is_floating_point():
+            raise ValueError(
+                f"images must be floating point (normalised pixels), got dtype {self.x.dtype}"
+            )
+        if self.y.ndim != 1 or self.y.dtype != torch.int64:
+            raise ValueError(
+                f"labels must be a 1-d int64 tensor of class numbers, got dtype {self.y.dtype} "
+                f"and shape {tuple(self.y.shape)}"
+            )
         if self.x.shape[0] != self.y.shape[0]:
             raise ValueError(f"{self.x.shape[0]} images but {self.y.shape[0]} labels")
 
@@ -39,6 +55,7 @@ class Split:
 
     def subset(self, n: int) -> Split:
         """The first ``n`` examples (the splits are already shuffled)."""
+        n = check_int(n, "n (examples to keep)", least=0)
         return Split(self.x[:n], self.y[:n])
 
     def batches(
@@ -55,8 +72,9 @@ class Split:
         final batch smaller than ``min_size`` is skipped: training uses ``min_size=2`` because
         batch norm cannot normalise a single example whose feature map is 1x1.
         """
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        check_int(batch_size, "batch_size", least=1)
+        check_bool(shuffle, "shuffle")
+        check_int(min_size, "min_size", least=1)
         n = len(self)
         order = (
             torch.randperm(n, generator=generator).to(self.x.device, non_blocking=True)
@@ -91,6 +109,20 @@ class Dataset:
     augment: str = "none"
     info: dict = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        """Refuse a data set whose parts do not fit together (checked once, when it is made)."""
+        if not isinstance(self.name, str):
+            raise ValueError(f"name must be a string, got {shown(self.name)}")
+        for split in ("train", "val", "test"):
+            value = getattr(self, split)
+            if not isinstance(value, Split):
+                raise ValueError(f"{split} must be a Split, got {shown(value)}")
+        shapes = {tuple(s.x.shape[1:]) for s in (self.train, self.val, self.test)}
+        if len(shapes) > 1:
+            raise ValueError(f"the splits hold images of different shapes {sorted(shapes)}")
+        check_int(self.num_classes, "num_classes", least=2)
+        check_choice(self.augment, "augment", ("none", "translate", "crop-flip"))
+
     @property
     def input_shape(self) -> tuple[int, int, int]:
         """(channels, height, width) of one image: what ``SearchSpace.build`` needs."""
@@ -108,6 +140,9 @@ class Dataset:
 
     def shrink(self, train: int | None = None, val: int | None = None, test: int | None = None):
         """A smaller copy (the first examples of each split), e.g. for quick mode."""
+        for name, n in (("train", train), ("val", val), ("test", test)):
+            if n is not None:
+                check_int(n, name, least=0)
         return replace(
             self,
             train=self.train if train is None else self.train.subset(train),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..checks import check_int, check_seed
 from .dataset import Dataset, Split
 
 __all__ = ["load_digits", "split_indices"]
@@ -17,6 +18,9 @@ __all__ = ["load_digits", "split_indices"]
 
 def split_indices(n: int, val: int, test: int, seed: int) -> tuple[np.ndarray, ...]:
     """A seeded permutation of ``range(n)`` cut into (train, val, test) index arrays."""
+    n = check_int(n, "n", least=1)
+    val, test = check_int(val, "val", least=0, most=n), check_int(test, "test", least=0, most=n)
+    seed = check_seed(seed)
     if val + test >= n:
         raise ValueError(f"val ({val}) + test ({test}) leave no training data out of {n}")
     order = np.random.default_rng(seed).permutation(n)
