@@ -8,13 +8,22 @@ convolution at 32x32 resolution costs 16 times what the same convolution costs a
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["count_macs", "count_parameters", "rank_correlation", "top_k_overlap"]
+__all__ = [
+    "conv_output_shape",
+    "count_macs",
+    "count_parameters",
+    "pool_output_shape",
+    "rank_correlation",
+    "top_k_overlap",
+]
 
 
 def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
@@ -34,39 +43,108 @@ def count_parameters(model: nn.Module, auxiliary: bool = True) -> int:
 def count_macs(model: nn.Module, input_shape: tuple[int, ...]) -> int:
     """Multiply-adds of convolutions and linear layers for one input of ``input_shape`` (C, H, W).
 
-    Counted with forward hooks on a single example (on the model's device, in eval mode, so
-    batch norm statistics are untouched).  Pooling, batch norm and activations are not counted,
-    as is usual in the NAS literature.
+    A convolution with ``out`` output values costs ``out * (in_channels / groups) * kh * kw``
+    multiply-adds, a linear layer ``out * in_features``.  Pooling, batch norm and activations
+    are not counted, as is usual in the NAS literature.
+
+    Counted from shapes: one pass of a single example through the model in which every
+    convolution and linear layer only *works out the shape* of its output (from its kernel,
+    stride, padding and dilation, :func:`conv_output_shape`) and returns an uninitialised
+    tensor of that shape, and batch norm passes its input on.  Nothing expensive is computed,
+    so a network is counted in a fraction of the time of one real forward pass (NASNet-A for
+    CIFAR-10: ``benchmarks/bench_measure.py``).  The model is left exactly as it was (mode,
+    weights, batch-norm statistics).
     """
     total = 0
 
-    def conv_hook(module: nn.Conv2d, inputs, output: torch.Tensor) -> None:
+    def conv(module: nn.Conv2d, x: torch.Tensor) -> torch.Tensor:
         nonlocal total
+        shape = conv_output_shape(module, tuple(x.shape))
         kh, kw = module.kernel_size
-        total += output.numel() * (module.in_channels // module.groups) * kh * kw
+        total += math.prod(shape) // shape[0] * (module.in_channels // module.groups) * kh * kw
+        return x.new_zeros(shape)
 
-    def linear_hook(module: nn.Linear, inputs, output: torch.Tensor) -> None:
+    def linear(module: nn.Linear, x: torch.Tensor) -> torch.Tensor:
         nonlocal total
-        total += output.numel() * module.in_features
+        shape = (*x.shape[:-1], module.out_features)
+        total += math.prod(shape) // shape[0] * module.in_features
+        return x.new_zeros(shape)
 
-    handles = []
-    for module in model.modules():
-        if isinstance(module, nn.Conv2d):
-            handles.append(module.register_forward_hook(conv_hook))
-        elif isinstance(module, nn.Linear):
-            handles.append(module.register_forward_hook(linear_hook))
-    was_training = model.training
+    def pool(module: nn.MaxPool2d | nn.AvgPool2d, x: torch.Tensor) -> torch.Tensor:
+        if getattr(module, "ceil_mode", False):
+            return type(module).forward(module, x)  # rare: let torch work out the shape
+        return x.new_zeros(pool_output_shape(module, tuple(x.shape)))
+
+    def passthrough(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    stubs = {
+        nn.Conv2d: conv,
+        nn.Linear: linear,
+        nn.BatchNorm2d: passthrough,
+        nn.MaxPool2d: pool,
+        nn.AvgPool2d: pool,
+    }
+    modules = list(model.modules())
+    modes = [m.training for m in modules]
+    swapped = []
     try:
+        for module in modules:
+            # set directly in the module's __dict__: nn.Module.__setattr__ and .eval() are slow
+            module.__dict__["training"] = False
+            stub = next((f for kind, f in stubs.items() if type(module) is kind), None)
+            if stub is not None and "forward" not in module.__dict__:
+                module.__dict__["forward"] = functools.partial(stub, module)
+                swapped.append(module)
         param = next(model.parameters(), None)
         device = param.device if param is not None else torch.device("cpu")
-        model.eval()
         with torch.no_grad():
             model(torch.zeros(1, *input_shape, device=device))
     finally:
-        model.train(was_training)
-        for handle in handles:
-            handle.remove()
+        for module, mode in zip(modules, modes):
+            module.__dict__["training"] = mode
+        for module in swapped:
+            del module.__dict__["forward"]
     return int(total)
+
+
+def _side(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    """Output length along one side: ``floor((size + 2p - d(k - 1) - 1) / s) + 1``."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _pair(value: int | tuple[int, ...]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (value[0], value[-1])
+
+
+def pool_output_shape(
+    pool: nn.MaxPool2d | nn.AvgPool2d, input_shape: tuple[int, ...]
+) -> tuple[int, ...]:
+    """The output shape of a max or average pooling (without ``ceil_mode``) for an input of
+    ``input_shape`` (N, C, H, W): the same rule as a convolution's, channels unchanged."""
+    n, c, *sides = input_shape
+    kernel, stride = _pair(pool.kernel_size), _pair(pool.stride or pool.kernel_size)
+    padding, dilation = _pair(pool.padding), _pair(getattr(pool, "dilation", 1))
+    return (n, c, *(_side(sides[i], kernel[i], stride[i], padding[i], dilation[i]) for i in (0, 1)))
+
+
+def conv_output_shape(conv: nn.Conv2d, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The output shape of ``conv`` for an input of ``input_shape`` (N, C, H, W): per spatial
+    side ``floor((size + 2 * padding - dilation * (kernel - 1) - 1) / stride) + 1``."""
+    if len(input_shape) != 4 or input_shape[1] != conv.in_channels:
+        raise ValueError(
+            f"{conv} needs an input of shape (N, {conv.in_channels}, H, W), got {input_shape}"
+        )
+    n, _, *sides = input_shape
+    out = []
+    for i, size in enumerate(sides):
+        k, s, d = conv.kernel_size[i], conv.stride[i], conv.dilation[i]
+        if conv.padding == "same":
+            out.append(size)
+            continue
+        p = 0 if conv.padding == "valid" else conv.padding[i]
+        out.append(_side(size, k, s, p, d))
+    return (n, conv.out_channels, *out)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:
