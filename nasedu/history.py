@@ -160,8 +160,8 @@ class SearchHistory:
 
         A last line cut off by a kill in the middle of a write is ignored."""
         text = Path(path).read_text(encoding="utf-8")
-        if text.lstrip().startswith("{") and '"records"' in text.split("\n", 1)[0]:
-            data = from_json(json.loads(text))  # the single-object format of nasedu < 0.2
+        if _old_format(text):  # one JSON object, as nasedu wrote before JSON Lines
+            data = from_json(json.loads(text))
             return cls(
                 data["space"],
                 data["strategy"],
@@ -186,6 +186,21 @@ class SearchHistory:
     def __repr__(self) -> str:
         best = f", best {max(self.scores()):.4f}" if self.records else ""
         return f"SearchHistory({self.strategy} on {self.space}: {len(self)} evaluations{best})"
+
+
+def _old_format(text: str) -> bool:
+    """Whether ``text`` is a history in the single-object format of earlier versions."""
+    try:
+        first = json.loads(text.split("\n", 1)[0])
+        if isinstance(first, dict) and "format" in first:
+            return False
+    except json.JSONDecodeError:
+        pass
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(data, dict) and "records" in data
 
 
 def _parse_lines(text: str, path: Any) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
@@ -301,7 +316,7 @@ class HistoryFile:
 
 
 def _read_for_resume(text: str, path: Path) -> tuple[dict[str, Any], list[dict[str, Any]], int]:
-    if '"records"' in text.split("\n", 1)[0]:
+    if _old_format(text):
         raise ValueError(
             f"cannot resume from {path}: it was written by an older nasedu (one JSON object, "
             "no seed), so its search cannot be replayed; read it with SearchHistory.load and "

@@ -1,0 +1,244 @@
+"""Resuming a search: replayed, not re-run; the same result as an uninterrupted run; refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from nasedu.history import SearchHistory
+from nasedu.search import (
+    HistoryInUse,
+    random_search,
+    regularized_evolution,
+    tournament_evolution,
+)
+from nasedu.spaces import ChainSpace
+
+TINY = {
+    "conv": {"filters": (4, 8), "kernel": (1, 3), "stride": (1,)},
+    "pool": {"kind": ("max", "avg"), "kernel": (3,), "stride": (1,)},
+}
+SEARCHES = {
+    "random": lambda space, objective, budget, **kw: random_search(space, objective, budget, **kw),
+    "aging": lambda space, objective, budget, **kw: regularized_evolution(
+        space, objective, budget, population_size=6, sample_size=3, **kw
+    ),
+    "tournament": lambda space, objective, budget, **kw: tournament_evolution(
+        space, objective, budget, population_size=6, **kw
+    ),
+}
+
+
+class Interrupted(Exception):
+    """Stands for the kill that stops a search."""
+
+
+def filters_score(genotype) -> float:
+    return float(sum(layer.get("filters", 0) for layer in genotype.layers))
+
+
+def same_search(a: SearchHistory, b: SearchHistory) -> None:
+    keys = ("step", "proposal", "hash", "score", "cached", "genotype")
+    assert [[r[k] for k in keys] for r in a.records] == [[r[k] for k in keys] for r in b.records]
+
+
+@pytest.fixture
+def space():
+    return ChainSpace(max_layers=3, layer_types=TINY)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_a_resumed_search_equals_an_uninterrupted_one_and_reruns_nothing(space, tmp_path, name):
+    search, path = SEARCHES[name], tmp_path / "h.jsonl"
+    whole = search(space, filters_score, 40, rng=7, progress=False)
+    calls = []
+
+    def stopping(genotype):
+        if len(calls) == 15:
+            raise Interrupted
+        calls.append(genotype)
+        return filters_score(genotype)
+
+    with pytest.raises(Interrupted):
+        search(space, stopping, 40, rng=7, history_path=path, progress=False)
+    recorded = len(SearchHistory.load(path))
+    assert recorded >= 15
+
+    calls.clear()
+
+    def counting(genotype):
+        calls.append(genotype)
+        return filters_score(genotype)
+
+    resumed = search(space, counting, 40, rng=7, history_path=path, resume=True, progress=False)
+    same_search(resumed, whole)
+    fresh_after = sum(not r["cached"] for r in whole.records[recorded:])
+    assert len(calls) == fresh_after  # the recorded evaluations were replayed, not re-run
+    same_search(SearchHistory.load(path), whole)
+
+
+def test_a_finished_search_resumes_to_itself_and_can_be_extended(space, tmp_path):
+    path = tmp_path / "h.jsonl"
+    first = regularized_evolution(
+        space, filters_score, 12, population_size=4, sample_size=2, rng=1, history_path=path,
+        progress=False,
+    )  # fmt: skip
+
+    def never(genotype):
+        raise AssertionError("nothing should be evaluated")
+
+    again = regularized_evolution(
+        space, never, 12, population_size=4, sample_size=2, rng=1, history_path=path,
+        resume=True, progress=False,
+    )  # fmt: skip
+    same_search(again, first)
+    longer = regularized_evolution(
+        space, filters_score, 30, population_size=4, sample_size=2, rng=1, history_path=path,
+        resume=True, progress=False,
+    )  # fmt: skip
+    whole = regularized_evolution(
+        space, filters_score, 30, population_size=4, sample_size=2, rng=1, progress=False
+    )
+    same_search(longer, whole)
+
+
+def test_an_unseeded_search_records_its_seed_and_resumes_with_it(space, tmp_path):
+    path = tmp_path / "h.jsonl"
+    first = random_search(space, filters_score, 10, history_path=path, progress=False)
+    assert isinstance(first.seed, int)
+    assert json.loads(path.read_text().splitlines()[0])["seed"] == first.seed
+    whole = random_search(space, filters_score, 20, rng=first.seed, progress=False)
+    resumed = random_search(
+        space, filters_score, 20, history_path=path, resume=True, progress=False
+    )
+    same_search(resumed, whole)
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"rng": 8}, "seed: file 7, this call 8"),
+        ({"sample_size": 2}, "settings"),
+        ({"population_size": 5}, "settings"),
+        ({"workers": 2, "executor": "threads"}, "workers: file 1, this call 2"),
+    ],
+)
+def test_a_file_from_another_search_is_refused_by_name(space, tmp_path, change, named):
+    path = tmp_path / "h.jsonl"
+    call = {"population_size": 6, "sample_size": 3, "rng": 7, "progress": False}
+    regularized_evolution(space, filters_score, 8, history_path=path, **call)
+    before = path.read_text()
+    call.update(change)
+    with ThreadPoolExecutor(2) as pool:
+        if call.get("executor") == "threads":
+            call["executor"] = pool
+        with pytest.raises(ValueError, match="written by a different search") as error:
+            regularized_evolution(space, filters_score, 8, history_path=path, resume=True, **call)
+    assert named in str(error.value)
+    assert path.read_text() == before  # the refused call left the file alone
+
+
+def test_other_strategies_samplers_and_budgets_are_refused(space, tmp_path):
+    path = tmp_path / "h.jsonl"
+    random_search(space, filters_score, 8, rng=7, history_path=path, progress=False)
+    with pytest.raises(ValueError, match="strategy: file 'random search'"):
+        tournament_evolution(space, filters_score, 8, rng=7, history_path=path, resume=True)
+    other = ChainSpace(max_layers=2, layer_types=TINY)
+    with pytest.raises(ValueError, match="space_repr"):
+        random_search(other, filters_score, 8, rng=7, history_path=path, resume=True)
+    with pytest.raises(ValueError, match="another search"):
+        random_search(
+            space, filters_score, 8, rng=7, sampler=lambda rng: space.decode(0),
+            history_path=path, resume=True, progress=False,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="more than the budget"):
+        random_search(space, filters_score, 5, rng=7, history_path=path, resume=True)
+    with pytest.raises(ValueError, match="resume=True needs the history_path"):
+        random_search(space, filters_score, 5, rng=7, resume=True)
+
+
+def test_a_file_of_the_old_format_cannot_be_resumed(space, tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"space": "chain", "strategy": "random search", "records": []}))
+    with pytest.raises(ValueError, match="older nasedu"):
+        random_search(space, filters_score, 5, rng=7, history_path=path, resume=True)
+
+
+def test_a_second_search_on_a_file_in_use_is_refused_and_the_first_goes_on(space, tmp_path):
+    path = tmp_path / "h.jsonl"
+    started, release = threading.Event(), threading.Event()
+    result = {}
+
+    def waiting(genotype):
+        started.set()
+        release.wait(60)
+        return filters_score(genotype)
+
+    def first():
+        result["history"] = random_search(
+            space, waiting, 5, rng=0, history_path=path, progress=False
+        )
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert started.wait(60)
+        for resume in (False, True):
+            with pytest.raises(HistoryInUse, match="in use by another search"):
+                random_search(
+                    space, filters_score, 5, rng=0, history_path=path, resume=resume,
+                    progress=False,
+                )  # fmt: skip
+    finally:
+        release.set()
+        thread.join(60)
+    assert len(result["history"]) == 5
+    same_search(SearchHistory.load(path), result["history"])
+
+
+SCRIPT = """
+import sys, time
+from nasedu.search import regularized_evolution
+from nasedu.spaces import ChainSpace
+
+TINY = {tiny!r}
+
+def slow_score(genotype):
+    time.sleep(0.01)
+    return float(sum(layer.get("filters", 0) for layer in genotype.layers))
+
+regularized_evolution(ChainSpace(max_layers=3, layer_types=TINY), slow_score, 400,
+                      population_size=6, sample_size=3, rng=5, history_path=sys.argv[1],
+                      progress=False)
+"""
+
+
+def test_a_search_killed_with_sigkill_resumes_where_it_stopped(space, tmp_path):
+    path, script = tmp_path / "h.jsonl", tmp_path / "search.py"
+    script.write_text(textwrap.dedent(SCRIPT.format(tiny=TINY)))
+    process = subprocess.Popen([sys.executable, str(script), str(path)])
+    try:
+        while process.poll() is None and (not path.exists() or path.read_text().count("\n") < 40):
+            time.sleep(0.05)
+    finally:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+    recorded = len(SearchHistory.load(path))
+    assert 39 <= recorded < 400
+    resumed = regularized_evolution(
+        space, filters_score, 400, population_size=6, sample_size=3, rng=5, history_path=path,
+        resume=True, progress=False,
+    )  # fmt: skip
+    whole = regularized_evolution(
+        space, filters_score, 400, population_size=6, sample_size=3, rng=5, progress=False
+    )
+    same_search(resumed, whole)
