@@ -5,6 +5,7 @@ one colour per operation (:func:`op_color`):
 
 * :func:`plot_layers` -- chain and multi-branch networks (boxes, skip connections as arcs);
 * :func:`plot_cell`, :func:`plot_genotype` -- NASNet/DARTS cells, normal and reduction;
+* :func:`plot_macro` -- the macro architecture that stacks the cells (stem, stages, head);
 * :func:`plot_motif`, :func:`plot_hierarchical`, :func:`plot_flattened` -- hierarchical motifs;
 * :func:`plot_training`, :func:`plot_search` -- accuracy per epoch, and search progress;
 * :func:`plot_runs` -- mean and spread of repeated searches (e.g. on a tabular benchmark);
@@ -17,6 +18,7 @@ from .colors import op_color
 from .curves import plot_runs, plot_search, plot_training
 from .data import show_images
 from .hierarchical import plot_flattened, plot_hierarchical, plot_motif
+from .macro import plot_macro
 
 __all__ = [
     "op_color",
@@ -25,6 +27,7 @@ __all__ = [
     "plot_genotype",
     "plot_hierarchical",
     "plot_layers",
+    "plot_macro",
     "plot_motif",
     "plot_runs",
     "plot_search",
