@@ -38,6 +38,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 import networkx as nx
 import numpy as np
 
+from ..checks import MESSAGE_LIMIT, brief, cap
+from ..jsonio import BadJSON, check_json_data, loads_strict
 from .checks import InvalidArchitecture, SpaceTooLarge, check_int, count_text
 
 __all__ = [
@@ -221,17 +223,38 @@ class SearchSpace(abc.ABC, Generic[G]):
         return {"space": self.name, "genotype": self.genotype_to_data(self.validate(genotype))}
 
     def from_json(self, data: dict[str, Any] | str) -> G:
-        """Read a genotype written by :meth:`to_json` (a dict, or its JSON text) and validate it."""
-        if isinstance(data, str):
-            try:
-                data = json.loads(data)
-            except (ValueError, RecursionError) as error:  # also: nested or long beyond limits
-                raise InvalidArchitecture(f"not valid JSON: {error}") from error
+        """Read a genotype written by :meth:`to_json` (a dict, or its JSON text) and validate it.
+
+        Whatever else it is given raises :class:`InvalidArchitecture` with a short message, at
+        once: text that is not JSON or repeats a key, data nested, sized or typed beyond what a
+        genotype's JSON can be (:func:`nasedu.jsonio.check_json_data`), an envelope with keys
+        other than ``"space"`` and ``"genotype"``, a genotype of another space."""
+        try:
+            return self._from_json(data)
+        except InvalidArchitecture as error:
+            if len(str(error)) <= MESSAGE_LIMIT:
+                raise
+            raise type(error)(cap(str(error))) from None
+
+    def _from_json(self, data: dict[str, Any] | str) -> G:
+        try:
+            if isinstance(data, str):
+                data = loads_strict(data, "the genotype's JSON text")
+            else:
+                check_json_data(data, "the genotype's JSON data")
+        except BadJSON as error:
+            raise InvalidArchitecture(str(error)) from None
         if not isinstance(data, dict) or "genotype" not in data:
             raise InvalidArchitecture("expected a dict with keys 'space' and 'genotype'")
+        unknown = [brief(key) for key in data if key not in ("space", "genotype")]
+        if unknown:
+            raise InvalidArchitecture(
+                f"unknown key(s) {', '.join(unknown[:5])} next to the genotype; the JSON of a "
+                "genotype is a dict with the keys 'space' and 'genotype'"
+            )
         if data.get("space", self.name) != self.name:
             raise InvalidArchitecture(
-                f"this JSON holds a genotype of the {data['space']!r} space, not {self.name!r}"
+                f"this JSON holds a genotype of the {brief(data['space'])} space, not {self.name!r}"
             )
         try:
             genotype = self.genotype_from_data(data["genotype"])
