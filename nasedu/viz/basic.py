@@ -68,6 +68,7 @@ def plot_layers(
                 fontsize=8,
                 bbox={"boxstyle": "circle", "facecolor": op_color(merge), "pad": 0.15},
             )
+        skips = sorted(j for j in sources if j != i - 1)
         for j in sources:
             if j == i - 1:
                 ax.add_patch(
@@ -75,23 +76,29 @@ def plot_layers(
                         (x[j] + width / 2, 0), (target, 0), arrowstyle="-|>", mutation_scale=10
                     )
                 )
-            else:
-                rad = -0.35
-                span = i - j
-                max_arc = max(max_arc, 0.35 * span)
-                ax.add_patch(
-                    FancyArrowPatch(
-                        (x[j], height / 2 + 0.05),
-                        (x[i] - 0.2, height / 2 + 0.05),
-                        connectionstyle=f"arc3,rad={rad}",
-                        arrowstyle="-|>",
-                        mutation_scale=10,
-                        color="#c0392b",
-                        alpha=0.8,
-                    )
+        for k, j in enumerate(skips):
+            # every arc ends at its own point on the box top, so each keeps its own arrowhead;
+            # it leaves the source box further right the longer its span
+            end = x[i] - width / 2 + width * 0.8 * (k + 1) / (len(skips) + 1)
+            start = x[j] + width * (0.05 + 0.4 * (i - j) / (n + 1))
+            span = end - start
+            rad = -min(0.35, 1.2 / span)  # arc height rad * span / 2, at most 0.6
+            max_arc = max(max_arc, -rad * span / 2)
+            ax.add_patch(
+                FancyArrowPatch(
+                    (start, height / 2 + 0.05),
+                    (end, height / 2 + 0.05),
+                    connectionstyle=f"arc3,rad={rad}",
+                    arrowstyle="-|>",
+                    mutation_scale=9,
+                    shrinkA=0,
+                    shrinkB=0,
+                    color="#c0392b",
+                    alpha=0.8,
                 )
+            )
     ax.set_xlim(-width, x[-1] + width)
-    ax.set_ylim(-height, height / 2 + 0.4 + max_arc * gap)
+    ax.set_ylim(-height, height / 2 + 0.3 + max_arc)
     ax.set_aspect("equal")
     ax.axis("off")
     if title:

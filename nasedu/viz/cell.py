@@ -5,8 +5,10 @@ op boxes (coloured by op family, see :func:`~nasedu.viz.colors.op_color`) feedin
 (``+`` for addition, ``cat`` for concatenation); blocks are stacked in rows by how many blocks lie
 between them and the inputs.  The blocks that form the cell's output feed the ``concat`` box on
 top, which is the cell's output ``h_{i+1}``.  In a reduction cell every op that reads a cell
-input runs at stride 2 and carries a red ``/2`` tag (:data:`STRIDE_TAG`); ops reading block
-outputs, already at the reduced resolution, run at stride 1 and carry none.
+input runs at stride 2: its box gets a thick red border and its incoming edge a red ``/2`` tag
+(:data:`STRIDE_TAG`), written beside the edge below the box, never on the label; ops reading
+block outputs, already at the reduced resolution, run at stride 1 and carry none.  Op labels
+shrink to fit their boxes whatever the figure size.
 """
 
 from __future__ import annotations
@@ -65,7 +67,10 @@ def _arrow(ax, start, end, colour="#555555", rad=0.0) -> None:
     )
 
 
-def _box(ax, x, y, w, h, text, colour, fontsize=7) -> None:
+STRIDE_COLOUR = "#b22222"
+
+
+def _box(ax, x, y, w, h, text, colour, fontsize=7, edge="#444444", lw=0.8):
     ax.add_patch(
         FancyBboxPatch(
             (x - w / 2, y - h / 2),
@@ -73,11 +78,26 @@ def _box(ax, x, y, w, h, text, colour, fontsize=7) -> None:
             h,
             boxstyle="round,pad=0.04",
             facecolor=colour,
-            edgecolor="#444444",
-            linewidth=0.8,
+            edgecolor=edge,
+            linewidth=lw,
         )
     )
-    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+    return ax.text(x, y, text, ha="center", va="center", fontsize=fontsize)
+
+
+def _fit_labels(ax, labels, w: float, h: float, largest: float) -> None:
+    """Shrink the op labels so that they fit a ``w`` x ``h`` box at the Axes' final scale."""
+    fig = ax.figure
+    fig.canvas.draw()  # fixes the equal-aspect data-to-display scale
+    x0, y0 = ax.transData.transform((0, 0))
+    x1, y1 = ax.transData.transform((w, h))
+    w_pt, h_pt = (x1 - x0) * 72 / fig.dpi, (y1 - y0) * 72 / fig.dpi
+    for text in labels:
+        lines = text.get_text().split("\n")
+        longest = max(len(line) for line in lines)
+        # DejaVu Sans: about 0.6 em per character, 1.25 em per line
+        size = min(largest, 0.9 * w_pt / (0.6 * longest), 0.9 * h_pt / (1.25 * len(lines)))
+        text.set_fontsize(max(size, 3.0))
 
 
 def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: bool = False):
@@ -101,6 +121,7 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
         _box(ax, x, 0, 1.3, 0.5, f"${name}$", "#ffffff", fontsize=9)
         out_pos[k] = (x, 0.25)
     op_pos: dict[tuple[int, int], tuple[float, float]] = {}
+    labels = []
     for level, blocks in rows.items():
         offset = (width - len(blocks) * SLOT) / 2 + SLOT / 2
         for i, k in enumerate(blocks):
@@ -108,19 +129,32 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
             block = cell.blocks[k - 2]
             for side, op in enumerate(block.ops):
                 ox = cx + (side - 0.5) * (OP_W + 0.2)
-                _box(ax, ox, y_op, OP_W, OP_H, op_label(op), op_color(op), fontsize=6.5)
-                op_pos[(k, side)] = (ox, y_op)
-                if reduction and block.inputs[side] < 2:
-                    ax.text(
-                        ox + OP_W / 2,
-                        y_op + OP_H / 2,
-                        STRIDE_TAG,
-                        ha="center",
-                        va="center",
+                strided = reduction and block.inputs[side] < 2
+                labels.append(
+                    _box(
+                        ax,
+                        ox,
+                        y_op,
+                        OP_W,
+                        OP_H,
+                        op_label(op),
+                        op_color(op),
                         fontsize=6.5,
+                        edge=STRIDE_COLOUR if strided else "#444444",
+                        lw=1.8 if strided else 0.8,
+                    )
+                )
+                op_pos[(k, side)] = (ox, y_op)
+                if strided:  # beside the incoming edge, below the box: never on the label
+                    ax.text(
+                        ox + (0.12 if side else -0.12),
+                        y_op - OP_H / 2 - 0.22,
+                        STRIDE_TAG,
+                        ha="left" if side else "right",
+                        va="center",
+                        fontsize=6,
                         fontweight="bold",
-                        color="#b22222",
-                        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "lw": 0.5},
+                        color=STRIDE_COLOUR,
                     )
                 _arrow(ax, (ox, y_op + OP_H / 2), (cx, y_comb - 0.2))
             symbol = "+" if block.combine == "add" else "cat"
@@ -155,6 +189,7 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
     ax.set_ylim(-0.6, top + 0.6)
     ax.set_aspect("equal")
     ax.axis("off")
+    _fit_labels(ax, labels, OP_W, OP_H, largest=6.5)
     return ax
 
 
@@ -185,7 +220,9 @@ def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = No
             axes = [axes.inset_axes([0, 0, 0.5, 1]), axes.inset_axes([0.5, 0, 0.5, 1])]
         fig = axes[0].figure
     plot_cell(normal, axes[0])
-    plot_cell(reduction, axes[1], reduction=True, title=f"reduction cell ({STRIDE_TAG}: stride 2)")
+    plot_cell(
+        reduction, axes[1], reduction=True, title=f"reduction cell (red, {STRIDE_TAG}: stride 2)"
+    )
     if title:
         fig.suptitle(title)
     return fig

@@ -6,20 +6,24 @@ __all__ = ["op_color"]
 
 _FAMILIES = (
     ("none", "#d9d9d9"),
-    ("skip", "#bdbdbd"),
-    ("identity", "#bdbdbd"),
-    ("max_pool", "#fdae6b"),
-    ("avg_pool", "#fdd0a2"),
-    ("pool", "#fdae6b"),
-    ("sep_conv", "#9ecae1"),
-    ("dw_conv", "#c6dbef"),
-    ("dil_conv", "#a1d99b"),
-    ("conv_1x1", "#dadaeb"),
-    ("conv", "#bcbddc"),
+    ("skip", "#969696"),
+    ("identity", "#969696"),
+    ("max_pool", "#fd8d3c"),
+    ("avg_pool", "#e6c229"),
+    ("pool", "#fd8d3c"),
+    ("sep_conv", "#4a98c9"),
+    ("dw_conv", "#9e9ac8"),
+    ("dil_conv", "#74c476"),
+    ("conv_1x1", "#bcbd22"),
+    ("conv", "#c994c7"),
     ("sum", "#fcbba1"),
     ("add", "#fcbba1"),
     ("concat", "#fee391"),
 )
+"""Op families and their colours: saturated enough to tell apart on white, light enough for
+black text.  The motif colours of the hierarchical drawings (:mod:`nasedu.viz.hierarchical`)
+use other hues (red, cyan, brown, magenta, dark green, indigo), so an op and a motif never
+share a colour."""
 
 
 def op_color(op: str) -> str:
