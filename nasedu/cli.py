@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 __all__ = ["main", "tour"]
 
@@ -210,16 +211,94 @@ def doctor() -> dict[str, str]:
     return report
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake is one line on stderr (exit status 2), not usage plus error."""
+
+    def error(self, message: str) -> NoReturn:
+        from .checks import cap
+
+        one_line = " ".join(cap(message, 300).split())
+        self.exit(2, f"{self.prog}: error: {one_line} (see {self.prog} --help)\n")
+
+
+def _count(least: int, most: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in [least, most] (``--samples 0`` made an empty tour)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            message = f"expected a whole number, got {text[:40]!r}"
+            raise argparse.ArgumentTypeError(message) from None
+        if not least <= value <= most:
+            raise argparse.ArgumentTypeError(f"must be between {least} and {most}, got {value}")
+        return value
+
+    return parse
+
+
+def _check_tour_arguments(args: argparse.Namespace) -> None:
+    """Refuse unknown names and an unusable --out before anything is trained."""
+    from .data import LOADERS
+    from .spaces import available_spaces
+
+    names = args.spaces.split(",") if args.spaces else []
+    unknown = [name for name in names if name not in available_spaces()]
+    if unknown:
+        raise ValueError(
+            f"unknown search space {unknown[0][:40]!r} in --spaces; available: "
+            f"{', '.join(available_spaces())}"
+        )
+    if args.data not in LOADERS:
+        raise ValueError(
+            f"unknown data set {args.data[:40]!r}; available: {', '.join(sorted(LOADERS))}"
+        )
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {args.out[:80]!r} is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise PermissionError(f"cannot write into the folder --out {args.out[:80]!r}")
+
+
+def _report(error: BaseException) -> int:
+    """One line on stderr for ``error``; the exit status: 2 for bad input, 1 otherwise."""
+    from .checks import cap
+
+    bad_input = isinstance(error, (ValueError, KeyError))
+    if isinstance(error, KeyError) and error.args:  # str(KeyError) adds quotes
+        text = str(error.args[0])
+    elif isinstance(error, OSError) and error.strerror and error.filename:
+        text = f"{error.strerror}: {error.filename}"  # not "[Errno 2] ..."
+    else:
+        text = str(error) or type(error).__name__
+    if not isinstance(error, (ValueError, KeyError, OSError)):
+        text = f"{type(error).__name__}: {text}"
+    hint = "" if bad_input else " (run again with --debug to see where it happened)"
+    print(f"nasedu: error: {' '.join(cap(text, 400).split())}{hint}", file=sys.stderr)
+    return 2 if bad_input else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="nasedu", description=__doc__.splitlines()[0])
+    """The ``nasedu`` command.  Any error is one line on stderr and a non-zero exit status (2
+    for bad input); ``--debug``, anywhere on the command line, shows the full traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = ["--debug"] * debug + [a for a in argv if a != "--debug"]
+    parser = _Parser(prog="nasedu", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True)
     p_tour = sub.add_parser("tour", help="sample, train and draw architectures of every space")
     p_tour.add_argument("--spaces", help="comma-separated space names (default: all)")
-    p_tour.add_argument("--samples", type=int, default=3, help="architectures per space")
-    p_tour.add_argument("--epochs", type=int, default=3, help="training epochs per architecture")
+    p_tour.add_argument(
+        "--samples", type=_count(1, 1000), default=3, help="architectures per space"
+    )
+    p_tour.add_argument(
+        "--epochs", type=_count(1, 100_000), default=3, help="training epochs per architecture"
+    )
     p_tour.add_argument("--data", default="digits", help="data set name (default: digits)")
     p_tour.add_argument("--out", default="nasedu-tour", help="folder for figures and JSON")
-    p_tour.add_argument("--seed", type=int, default=0)
+    p_tour.add_argument("--seed", type=_count(0, 2**32 - 1), default=0)
     p_tour.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p_info = sub.add_parser("info", help="size and a sample of one search space")
     p_info.add_argument("space")
@@ -230,6 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "tour":
+            _check_tour_arguments(args)
             tour(
                 spaces=args.spaces.split(",") if args.spaces else None,
                 samples=args.samples,
@@ -250,9 +330,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .spaces import available_spaces
 
             print("\n".join(available_spaces()))
-    except (KeyError, ValueError) as error:
-        print(f"nasedu: error: {error}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        print("nasedu: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        return _report(error)
     return 0
 
 
