@@ -20,7 +20,14 @@ from matplotlib.patches import FancyArrowPatch
 from ..spaces.hierarchical import NONE, Motif, motif_index, motif_name
 from .colors import op_color
 
-__all__ = ["SHORT_NAMES", "motif_color", "plot_flattened", "plot_hierarchical", "plot_motif"]
+__all__ = [
+    "MOTIF_COLOURS",
+    "SHORT_NAMES",
+    "motif_color",
+    "plot_flattened",
+    "plot_hierarchical",
+    "plot_motif",
+]
 
 SHORT_NAMES: dict[str, str] = {
     "conv_1x1_bn_relu": "1x1",
@@ -32,16 +39,17 @@ SHORT_NAMES: dict[str, str] = {
 }
 """Short labels of the six primitives of Liu et al. (2018) for the drawings."""
 
-_MOTIF_COLOURS = plt.get_cmap("tab10").colors
+MOTIF_COLOURS = ("#d62728", "#17becf", "#8c564b", "#e7298a", "#1b7837", "#393b79")
+"""Colours of the motifs ``m1, m2, ...`` (cycled): hues that no op colour uses
+(:func:`~nasedu.viz.colors.op_color`), so a motif edge never looks like a primitive."""
 
 
 def motif_color(name: str) -> str:
-    """The colour of an op or motif name: motifs ``m1, m2, ...`` cycle through tab10."""
+    """The colour of an op or motif name: motifs ``m1, m2, ...`` cycle through MOTIF_COLOURS."""
     index = motif_index(name)
     if index is None:
         return op_color(name)
-    r, g, b = _MOTIF_COLOURS[index % len(_MOTIF_COLOURS)]
-    return f"#{int(r * 255):02x}{int(g * 255):02x}{int(b * 255):02x}"
+    return MOTIF_COLOURS[index % len(MOTIF_COLOURS)]
 
 
 def _short(name: str) -> str:
@@ -89,8 +97,9 @@ def plot_motif(
         )
         if not labels:
             continue
-        # the quadratic Bezier of arc3 peaks at half of its control point's offset
-        y = -rad * span / 2
+        # the quadratic Bezier of arc3 peaks at half of its control point's offset; a label of
+        # a straight edge sits just below it, so that it never covers the nodes at its ends
+        y = -rad * span / 2 if span > 1 else -0.22
         ax.text(
             (i + j) / 2,
             y,
@@ -119,7 +128,7 @@ def plot_motif(
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=fontsize, frameon=False)
     # arc3 bends in display space: equal aspect keeps data and display units alike
     above = 0.45 * (n - 1 if (n - 1) % 2 == 0 else n - 2) / 2
-    below = 0.45 * (n - 1 if (n - 1) % 2 == 1 else n - 2) / 2 if n > 3 else 0.0
+    below = max(0.45 * (n - 1 if (n - 1) % 2 == 1 else n - 2) / 2 if n > 3 else 0.0, 0.3)
     ax.set_xlim(-0.5, n - 0.5)
     ax.set_ylim(-below - 0.3, above + 0.3)
     ax.set_aspect("equal")
@@ -129,12 +138,28 @@ def plot_motif(
     return ax
 
 
+def _hides_a_node(pos, u, v, radius: float = 0.18) -> bool:
+    """True when the straight segment u -> v passes within ``radius`` of another node."""
+    (x0, y0), (x1, y1) = pos[u], pos[v]
+    dx, dy = x1 - x0, y1 - y0
+    length2 = dx * dx + dy * dy
+    for w, (x, y) in pos.items():
+        if w in (u, v):
+            continue
+        t = ((x - x0) * dx + (y - y0) * dy) / length2
+        if 0 < t < 1 and (x0 + t * dx - x) ** 2 + (y0 + t * dy - y) ** 2 < radius**2:
+            return True
+    return False
+
+
 def plot_flattened(dag: nx.DiGraph, ax=None, title: str | None = None):
     """Draw a flattened DAG: columns by longest distance from the input, edges in op colours.
 
     Nodes of the top-level motif are large and numbered; the nodes inside motif copies are
-    small dots coloured like the motif they belong to.  The 1x1 convolutions that follow
-    level-2 motifs are dashed.
+    small dots coloured like the motif they belong to (legend "motifs", colours that no op
+    uses).  The 1x1 convolutions that follow level-2 motifs are dashed.  Every edge is drawn
+    on its own with its own arrowhead: an edge whose straight line would run through another
+    node (a skip edge along a chain) is bent, so all of them can be counted.
     """
     if ax is None:
         _, ax = plt.subplots(figsize=(10, 3.6))
@@ -148,40 +173,71 @@ def plot_flattened(dag: nx.DiGraph, ax=None, title: str | None = None):
     for d, members in columns.items():
         members.sort(key=lambda v: (dag.nodes[v].get("top") is None, v))
         for k, node in enumerate(members):
-            pos[node] = (d, k - (len(members) - 1) / 2)
-    for kind, style in (("primitive", "solid"), ("motif_conv", "dashed")):
-        edges = [(u, v) for u, v, data in dag.edges(data=True) if data.get("kind") == kind]
-        nx.draw_networkx_edges(
-            dag,
-            pos,
-            edgelist=edges,
-            edge_color=[op_color(dag.edges[e]["op"]) for e in edges],
-            style=style,
-            width=1.6,
-            arrowsize=8,
-            node_size=60,
-            ax=ax,
-        )
+            pos[node] = (float(d), k - (len(members) - 1) / 2)
     top = [v for v, data in dag.nodes(data=True) if data.get("top") is not None]
+    for u, v, data in dag.edges(data=True):
+        rad = 0.0
+        if _hides_a_node(pos, u, v):
+            rad = 0.35 if pos[u][1] >= 0 else -0.35  # bend away from the middle row
+            if pos[u][1] == pos[v][1] == 0:
+                rad = 0.35 if (depth[v] - depth[u]) % 2 == 0 else -0.35
+        ax.add_patch(
+            FancyArrowPatch(
+                pos[u],
+                pos[v],
+                connectionstyle=f"arc3,rad={rad}",
+                arrowstyle="-|>",
+                mutation_scale=8,
+                shrinkA=7 if u in top else 3,
+                shrinkB=7 if v in top else 3,
+                color=op_color(data["op"]),
+                linestyle="--" if data.get("kind") == "motif_conv" else "-",
+                lw=1.5,
+                zorder=1,
+            )
+        )
     inner = [v for v in dag.nodes if v not in top]
-    nx.draw_networkx_nodes(
-        dag,
-        pos,
-        nodelist=inner,
-        node_size=25,
-        node_color=[motif_color(dag.nodes[v]["motif"][1]) for v in inner] or "grey",
-        ax=ax,
+    for v in inner:
+        ax.plot(*pos[v], "o", ms=4.5, color=motif_color(dag.nodes[v]["motif"][1]), zorder=2)
+    for v in top:
+        ax.text(
+            *pos[v],
+            str(dag.nodes[v]["top"]),
+            ha="center",
+            va="center",
+            fontsize=8,
+            zorder=3,
+            bbox={"boxstyle": "circle,pad=0.3", "facecolor": "white", "edgecolor": "#444444"},
+        )
+    ops = sorted({op for _, _, op in dag.edges(data="op")})
+    handles = [plt.Line2D([], [], color=op_color(op), lw=2, label=_short(op)) for op in ops]
+    op_legend = ax.legend(
+        handles=handles,
+        title="ops (dashed: motif 1x1)",
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=7,
+        title_fontsize=7,
+        frameon=False,
     )
-    nx.draw_networkx_nodes(
-        dag, pos, nodelist=top, node_size=260, node_color="white", edgecolors="#444444", ax=ax
-    )
-    nx.draw_networkx_labels(
-        dag, pos, labels={v: str(dag.nodes[v]["top"]) for v in top}, font_size=8, ax=ax
-    )
-    used = sorted({op for _, _, op in dag.edges(data="op")})
-    for op in used:
-        ax.plot([], [], color=op_color(op), lw=2, label=_short(op))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+    motifs = sorted({dag.nodes[v]["motif"][1] for v in inner}, key=motif_index)
+    if motifs:
+        ax.add_artist(op_legend)
+        dots = [
+            plt.Line2D([], [], ls="", marker="o", color=motif_color(m), label=m) for m in motifs
+        ]
+        ax.legend(
+            handles=dots,
+            title="inner nodes of motif",
+            loc="lower left",
+            bbox_to_anchor=(1.0, 0.0),
+            fontsize=7,
+            title_fontsize=7,
+            frameon=False,
+        )
+    xs, ys = zip(*pos.values())
+    ax.set_xlim(min(xs) - 0.4, max(xs) + 0.4)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
     ax.axis("off")
     if title is None:
         title = (
