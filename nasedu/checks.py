@@ -71,9 +71,10 @@ def brief(value: Any) -> str:
     if isinstance(value, int) and value.bit_length() > 128:  # Python refuses to print > 4300 digits
         return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
     try:
-        return cap(_REPR.repr(value), 80)
+        text = " ".join(_REPR.repr(value).split())  # one line, even for a tensor
     except Exception:  # a broken __repr__ must not hide the real error
         return f"<unprintable {type(value).__name__}>"
+    return text if len(text) <= 80 else text[:76] + " ..."
 
 
 def shown(value: Any) -> str:

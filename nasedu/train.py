@@ -328,7 +328,7 @@ def fit(
     arithmetic = _check_precision(precision, dev)
     augment = data.augment if augment is None else augment
     torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator().manual_seed(int(seed))  # a numpy integer is a seed too
 
     result = FitResult(
         params=count_parameters(model, auxiliary=False),
