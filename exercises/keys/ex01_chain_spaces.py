@@ -32,6 +32,11 @@ TASKS = [
                         "count_layers of the default vocabulary",
                         visible=True,
                     ),
+                    Check(
+                        "count_layers({'conv': {'filters': (8, 16), 'kernel': (1, 3, 5), "
+                        "'stride': (1, 2)}, 'pool': {'kind': ('avg',), 'kernel': (3, 5), "
+                        "'stride': (2,)}})"
+                    ),
                 ],
                 hint="a sum over layer types of the product of that type's numbers of choices",
             ),
@@ -56,6 +61,7 @@ TASKS = [
                 [
                     Check("chain_space_size(50, 1, 6)", visible=True),
                     Check("chain_space_size(10, 2, 3)", visible=True),
+                    Check("chain_space_size(30, 2, 7)"),
                 ],
                 hint="a sum over depths d of num_layers ** d",
             ),
@@ -87,6 +93,7 @@ TASKS = [
                     Check("len(vgg)", "vgg has four layers", visible=True),
                     Check("[layer.op for layer in vgg.layers]", "the layer types", visible=True),
                     Check('vgg.layers[2]["kind"]', "the pooling layer is a max-pool", visible=True),
+                    Check("[(layer['kernel'], layer['stride']) for layer in vgg.layers]"),
                 ],
                 hint="Layer('pool', kind='max', kernel=3, stride=2) is a 3x3 max-pool of stride 2",
             ),
@@ -123,6 +130,7 @@ TASKS = [
                         "what each layer reads",
                         visible=True,
                     ),
+                    Check("[len(node.inputs) for node in dense.nodes]"),
                 ],
                 hint="layer i reads the input (0) and the outputs of layers 1 .. i-1",
             ),
@@ -133,7 +141,8 @@ TASKS = [
                         "[node.merge for node in dense.nodes]",
                         "how each layer merges",
                         visible=True,
-                    )
+                    ),
+                    Check("sorted({str(node.merge) for node in dense.nodes})"),
                 ],
                 hint="DenseNet concatenates ('concat'); a residual network sums ('sum'); a single "
                 "input needs merge=None",
@@ -164,6 +173,7 @@ TASKS = [
                         "connection_choices(1, 2)", "layer 1 can only read the input", visible=True
                     ),
                     Check("connection_choices(3, 2)", "layer 3", visible=True),
+                    Check("connection_choices(4, 2)"),
                 ],
                 hint="count the sets of one tensor and the sets of two or more separately",
             ),

@@ -148,7 +148,7 @@ def difference(expected: Any, actual: Any, rel: float = 1e-9, depth: int = 0) ->
     if want == "float" and got in ("float", "int"):
         return _float_difference(expected, actual, rel)
     if want != got:
-        return f"expected {_kind(expected)}, got {_kind(actual)}"
+        return f"expected {_kind(expected)}, got {_kind(actual)}: {show(actual)}"
     if want in ("tuple", "list", "dict"):
         return _sequence_difference(expected, actual, rel, depth)
     if want in GENOTYPE_TYPES:

@@ -4,13 +4,15 @@ It is deliberately small and trusts nothing it runs:
 
 1. it sets its resource limits (memory, CPU seconds, file size, open files, no core dumps),
    which nothing it starts can raise again;
-2. it reads its job (a JSON list of *steps*) from standard input, keeps a private duplicate of
+2. it copies the submission (read-only in the sandbox) into its working folder, a memory file
+   system of limited size;
+3. it reads its job (a JSON list of *steps*) from standard input, keeps a private duplicate of
    standard output as the *report channel*, and sends the student's own prints to
    ``output.log`` in its working folder;
-3. it runs the steps in order in one IPython shell, as a notebook would: a ``cell`` step runs a
+4. it runs the steps in order in one IPython shell, as a notebook would: a ``cell`` step runs a
    cell's code, a ``check`` step evaluates one expression of the answer key (after its
    ``setup`` statements) and reports the value as plain data (:func:`nasedu.grader.answers.encode`);
-4. after every step it writes one JSON line to the report channel.
+5. after every step it writes one JSON line to the report channel.
 
 Student code can overwrite anything in this process, including this module and the report
 channel.  That is fine: the grading process treats every line as an untrusted *answer*, compares
@@ -23,6 +25,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import sys
 from typing import Any, TextIO
 
@@ -41,6 +44,13 @@ def apply_limits(limits: dict[str, int]) -> None:
     """Set soft and hard limits; a process can lower hard limits but never raise them again."""
     for name, value in limits.items():
         resource.setrlimit(LIMITS[name], (int(value), int(value)))
+
+
+def _copy_submission() -> None:
+    """In the sandbox, copy the read-only submission into the (size-limited) working folder."""
+    original = os.environ.get("NASEDU_GRADE_ORIGINAL")
+    if original and os.path.isdir(original):
+        shutil.copytree(original, os.getcwd(), symlinks=True, dirs_exist_ok=True)
 
 
 def _redirect_output(folder: str) -> TextIO:
@@ -97,6 +107,7 @@ def run_steps(steps: list[dict[str, Any]], report: TextIO) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     apply_limits(json.loads(argv[0]) if argv else {})
+    _copy_submission()
     job = json.loads(sys.stdin.read())
     report = _redirect_output(os.getcwd())
     report.write(json.dumps({"ready": True}) + "\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,8 @@ def save_scores(
     from nbgrader.api import Gradebook
 
     course_id, db_url = _course(course)
-    with Gradebook(db_url, course_id) as gradebook:
+    with Gradebook(db_url, course_id) as gradebook, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nbgrader's own add_submission warns about its session
         gradebook.update_or_create_student(student)
         options = {"timestamp": timestamp} if timestamp else {}
         gradebook.update_or_create_submission(assignment, student, **options)

@@ -3,8 +3,9 @@
 Every decision here uses only data: the encoded expected values of the reference solution, the
 encoded answers the sandbox reported, and the student's source text (for tasks done *by hand*).
 Feedback for a failed *visible* check may say what was expected (the notebook shows it anyway);
-for a *hidden* check it says only that a hidden check failed, and the hint -- never the hidden
-expression or its expected value.
+for a *hidden* check it says only that a hidden check failed and how (a wrong value, an
+exception's name, a time-out), and the hint -- never the hidden expression, its expected value or
+the student's answer to it (which could echo the hidden input).
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ def _check_problem(check: Check, expected: Any, report: dict[str, Any]) -> str |
         return f"your code raised {error}"
     try:
         if check.same == "equal":
-            return difference(expected, report.get("value"), rel=check.rel)
+            problem = difference(expected, report.get("value"), rel=check.rel)
+            # a hidden check's expected value (and the student's answer to an input the
+            # student never saw, which may echo it) stay out of the feedback
+            return problem if check.visible or problem is None else "the value is wrong"
         return _genotype_problem(check, expected, report.get("value"))
     except (AnswerError, RecursionError) as error:
         return str(error)[:200]

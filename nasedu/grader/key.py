@@ -67,7 +67,11 @@ class Check:
 
 @dataclass(frozen=True)
 class Part:
-    """Some points, earned when every check passes."""
+    """Some points, earned when every check passes.
+
+    Every part holds at least one hidden check: the visible checks' answers are printed in the
+    students' notebook, so an answer that only matches them must not earn anything.
+    """
 
     points: float
     checks: tuple[Check, ...]
@@ -75,6 +79,11 @@ class Part:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "checks", tuple(self.checks))
+        if all(check.visible for check in self.checks):
+            raise ValueError(
+                f"a Part needs a hidden check besides {[c.label for c in self.checks]}: answers "
+                "copied from the students' notebook must not earn points"
+            )
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,14 @@ START_SECONDS = 60.0
 @dataclass(frozen=True)
 class Limits:
     """Resource limits of one submission: wall seconds per step, CPU seconds and memory (MiB)
-    per child process, largest file it may write (MiB)."""
+    per child process, the largest file it may write and the space of its working folder and
+    of ``/tmp`` (MiB each)."""
 
     step_seconds: float = 60.0
     cpu_seconds: int = 600
     memory_mb: int = 4096
     file_mb: int = 64
+    disk_mb: int = 256
 
     def rlimits(self) -> dict[str, int]:
         return {
@@ -88,7 +90,7 @@ class _Child:
     def __init__(self, isolation: Isolation, folder: Path, steps: list[dict], limits: Limits):
         env = _environment()
         argv = [sys.executable, "-m", "nasedu.grader.child", json.dumps(limits.rlimits())]
-        command = isolation.command(folder, argv, env)
+        command = isolation.command(folder, argv, env, limits.disk_mb)
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,

@@ -31,7 +31,9 @@ __all__ = ["ISOLATIONS", "Isolation", "SandboxUnavailable", "choose"]
 
 ISOLATIONS = ("auto", "bwrap", "none")
 INSIDE = "/submission"
-"""The path of the submission's folder inside the sandbox."""
+"""The working folder inside the sandbox: a size-limited copy of the submission."""
+ORIGINAL = "/original"
+"""The submission's files inside the sandbox, read-only."""
 
 SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "passwd", "group", "nsswitch.conf", "localtime")
@@ -49,15 +51,18 @@ class Isolation:
     kind: str
     description: str
 
-    def command(self, folder: Path, argv: list[str], env: dict[str, str]) -> list[str]:
-        """The command line that runs ``argv`` in ``folder`` under this isolation."""
+    def command(
+        self, folder: Path, argv: list[str], env: dict[str, str], disk_mb: int = 256
+    ) -> list[str]:
+        """The command line that runs ``argv`` on the submission in ``folder``.
+
+        Under bubblewrap ``folder`` is mounted read-only at :data:`ORIGINAL`; the child copies it
+        into :data:`INSIDE`, a memory file system of ``disk_mb`` MiB that is its working folder
+        (so a submission can write files, but cannot fill the disk or change its own copy).
+        """
         if self.kind == "none":
             return argv
-        return [*_bwrap_options(folder, env), "--", *argv]
-
-    def working_dir(self, folder: Path) -> str:
-        """The submission folder as the sandboxed process sees it."""
-        return INSIDE if self.kind == "bwrap" else str(folder)
+        return [*_bwrap_options(folder, env, disk_mb), "--", *argv]
 
 
 def choose(kind: str = "auto") -> Isolation:
@@ -116,7 +121,7 @@ def _python_dirs() -> list[str]:
     return [f for f in folders if not any(f.startswith(s + "/") or f == s for s in SYSTEM_DIRS)]
 
 
-def _bwrap_options(folder: Path, env: dict[str, str]) -> list[str]:
+def _bwrap_options(folder: Path, env: dict[str, str], disk_mb: int) -> list[str]:
     options = ["bwrap", "--die-with-parent", "--new-session", "--unshare-all", "--cap-drop", "ALL"]
     if os.geteuid() == 0:
         options += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
@@ -129,8 +134,10 @@ def _bwrap_options(folder: Path, env: dict[str, str]) -> list[str]:
         options += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
     for path in _python_dirs():
         options += ["--ro-bind", path, path]
-    options += ["--bind", str(folder), INSIDE, "--chdir", INSIDE]
-    options += ["--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--clearenv"]
-    for name, value in env.items():
+    size = str(disk_mb * 2**20)
+    options += ["--ro-bind", str(folder), ORIGINAL, "--size", size, "--tmpfs", INSIDE]
+    options += ["--size", size, "--tmpfs", "/tmp", "--chdir", INSIDE]
+    options += ["--proc", "/proc", "--dev", "/dev", "--clearenv"]
+    for name, value in {**env, "NASEDU_GRADE_ORIGINAL": ORIGINAL}.items():
         options += ["--setenv", name, value]
     return options
