@@ -12,12 +12,21 @@ CPUs (oneDNN's convolutions and PyTorch's pooling kernels trained the course's n
 GPU spends its time launching kernels, not multiplying, and autocast's extra cast kernels made
 the notebooks' networks 0.74 to 0.90 times as fast on an H200.  See :func:`channels_last`.
 A budget is given in ``epochs`` or in
-wall-clock ``seconds`` -- the latter is how architecture searches are usually compared.
+wall-clock ``seconds``.  An epochs budget gives the same numbers for the same seed on a fast or a
+loaded machine; a seconds budget (how architecture searches are sometimes compared) depends on
+the machine and its load, and when it ends a run early the result says so
+(``FitResult.stopped_by``) and a :class:`BudgetWarning` is shown.
 
-Quick mode: set the environment variable ``NASEDU_QUICK=1`` and every budget shrinks: at most
-``QUICK_EPOCHS`` epochs *and* at most ``QUICK_SECONDS`` seconds of training per ``fit``, however
-slow the network, so the notebooks run end to end in a couple of minutes in continuous
-integration.  Accuracies in quick mode say nothing about the architectures.
+CPU threads: ``fit`` trains with the thread count of nasedu's thread policy
+(:mod:`nasedu.threads`: one thread for the course's small networks, every usable CPU for large
+ones), unless you set ``OMP_NUM_THREADS`` or called ``torch.set_num_threads``.
+
+Quick mode: set the environment variable ``NASEDU_QUICK=1`` and every fit shrinks the same way on
+every machine: at most ``QUICK_EPOCHS`` epochs of at most ``QUICK_STEPS`` batches each, and
+validation (and test) on at most ``QUICK_EVAL`` images -- so the notebooks run end to end in a
+couple of minutes in continuous integration, with the same numbers on a fast or a loaded machine.
+A safety cap of ``QUICK_SECONDS`` on the whole fit remains for pathological cases; it is reported
+when it triggers.  Accuracies in quick mode say nothing about the architectures.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import math
 import os
 import time
 import warnings
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,11 +45,15 @@ from torch import nn
 
 from .data import Dataset, Split, random_translate
 from .measure import count_macs, count_parameters
+from .threads import describe_policy, thread_policy
 from .train_checks import check_evaluate_arguments, check_fit_arguments, diverged_advice
 
 __all__ = [
     "QUICK_EPOCHS",
+    "QUICK_EVAL",
     "QUICK_SECONDS",
+    "QUICK_STEPS",
+    "BudgetWarning",
     "FitResult",
     "TrainingDiverged",
     "TrainingOutOfMemory",
@@ -54,10 +67,21 @@ __all__ = [
 ]
 
 QUICK_EPOCHS = 2
-QUICK_SECONDS = 3.0
+"""Quick mode: epochs per fit at most."""
+QUICK_STEPS = 8
+"""Quick mode: training batches per epoch at most."""
+QUICK_EVAL = 256
+"""Quick mode: validation and test images at most (the first ones of each split)."""
+QUICK_SECONDS = 120.0
+"""Quick mode: a safety cap on the whole of one fit, in seconds (reported when it triggers;
+the deterministic caps above should always end a fit long before it)."""
 PRECISIONS = ("fp32", "bf16", "fp16")
 """The arithmetic ``fit`` can train in: float32, bfloat16 autocast, float16 autocast (and
 ``"mixed"``, which picks the device's own: :func:`mixed_precision`)."""
+
+
+class BudgetWarning(UserWarning):
+    """A seconds budget ended a training run before its epochs were done."""
 
 
 class TrainingDiverged(RuntimeError):
@@ -141,14 +165,16 @@ def channels_last(dev: torch.device | str | None = None) -> bool:
 def describe_device(dev: torch.device | str | None = None) -> str:
     """One line for the top of a notebook: where :func:`fit` trains, and in which layout.
 
-    For example ``"cuda (Tesla T4, fp32, channels-last)"`` or ``"cpu (2 threads, fp32)"``.
+    For example ``"cuda (Tesla T4, fp32, channels-last)"`` or, on a CPU, the thread policy
+    (:func:`nasedu.threads.describe_policy`): ``"cpu (1 thread, 2 for large networks; 2 usable
+    CPUs; fp32)"``.
     """
     dev = torch.device(dev) if dev is not None else device()
     layout = ", channels-last" if channels_last(dev) else ""
     if dev.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(dev)}, fp32{layout})"
     if dev.type == "cpu":
-        return f"cpu ({torch.get_num_threads()} threads, fp32{layout})"
+        return f"cpu ({describe_policy()}; fp32{layout})"
     return f"{dev.type} (fp32{layout})"
 
 
@@ -192,6 +218,10 @@ class FitResult:
     device: str = "cpu"
     precision: str = "fp32"
     channels_last: bool = False
+    threads: int | None = None
+    stopped_by: str = "epochs"
+    """What ended the run: ``"epochs"`` (its epoch budget), ``"seconds"`` (its seconds budget,
+    possibly mid-epoch) or ``"quick-seconds"`` (quick mode's safety cap, ``QUICK_SECONDS``)."""
 
     @property
     def final_val_accuracy(self) -> float:
@@ -321,9 +351,10 @@ def fit(
         raise ValueError(f"epochs must be at least 1, got {epochs}")
     if seconds is not None and seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
-    if quick():
-        epochs = None if epochs is None else min(epochs, QUICK_EPOCHS)
-        seconds = QUICK_SECONDS if seconds is None else min(seconds, QUICK_SECONDS)
+    start = time.perf_counter()  # a seconds budget covers the whole fit, set-up included
+    quick_mode = quick()
+    if quick_mode:  # the same reductions on every machine: the same numbers under any load
+        epochs = QUICK_EPOCHS if epochs is None else min(epochs, QUICK_EPOCHS)
     dev = torch.device(dev) if dev is not None else device()
     arithmetic = _check_precision(precision, dev)
     augment = data.augment if augment is None else augment
@@ -340,26 +371,32 @@ def fit(
     result.channels_last = memory_format == torch.channels_last
     model.to(dev, memory_format=memory_format)
     train, val = data.train.to(dev), data.val.to(dev)
+    steps_per_epoch = math.ceil(len(train) / batch_size)
+    if quick_mode:
+        steps_per_epoch = min(steps_per_epoch, QUICK_STEPS)
+        val = val.subset(QUICK_EVAL)
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     # float16 gradients underflow without loss scaling; the scaler is a no-op when disabled
     scaler = torch.amp.GradScaler(dev.type, enabled=arithmetic == "fp16")
-    steps_per_epoch = math.ceil(len(train) / batch_size)
     schedule = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * steps_per_epoch)
         if epochs is not None
         else None
     )
 
-    start = time.perf_counter()
+    threads = ExitStack()  # nasedu's thread count on a CPU (nasedu.threads), restored at the end
+    if dev.type == "cpu":
+        result.threads = threads.enter_context(thread_policy(result.macs * batch_size))
     bar = tqdm(total=epochs, desc=desc, unit="epoch", disable=not progress, leave=False)
-    epoch, out_of_time = 0, False
+    epoch = 0
     try:
-        while not out_of_time:
+        while result.stopped_by == "epochs":
             model.train()
             loss_sum = torch.zeros((), device=dev)
             correct = torch.zeros((), device=dev, dtype=torch.long)
             seen = 0
-            for x, y in train.batches(batch_size, shuffle=True, generator=generator, min_size=2):
+            batches = train.batches(batch_size, shuffle=True, generator=generator, min_size=2)
+            for step, (x, y) in enumerate(batches, start=1):
                 x = _augment(x, augment, generator).contiguous(memory_format=memory_format)
                 with _autocast(dev, arithmetic):
                     output = model(x)
@@ -380,9 +417,9 @@ def fit(
                 loss_sum += loss.detach() * len(y)
                 correct += (logits.detach().argmax(1) == y).sum()
                 seen += len(y)
-                if seconds is not None and time.perf_counter() - start >= seconds:
-                    out_of_time = True  # the budget ends mid-epoch: evaluate what we have
-                    break
+                result.stopped_by = _out_of_time(start, seconds, quick_mode)
+                if result.stopped_by != "epochs" or step >= steps_per_epoch:
+                    break  # a seconds budget may end mid-epoch: evaluate what we have
             epoch += 1
             train_loss = loss_sum.item() / max(seen, 1)
             if not math.isfinite(train_loss):
@@ -398,6 +435,12 @@ def fit(
             bar.set_postfix(loss=f"{train_loss:.3f}", val_acc=f"{val_acc:.3f}")
             if epochs is not None and epoch >= epochs:
                 break
+        if test:
+            test_split = data.test.to(dev)
+            test_split = test_split.subset(QUICK_EVAL) if quick_mode else test_split
+            result.test_accuracy = _evaluate(
+                model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
+            )[1]
     except torch.cuda.OutOfMemoryError as error:  # = torch.OutOfMemoryError since torch 2.5
         raise TrainingOutOfMemory(
             f"the {dev} device ran out of memory training a {result.params:,}-parameter model "
@@ -406,11 +449,36 @@ def fit(
         ) from error
     finally:
         bar.close()
+        threads.close()
     result.seconds = time.perf_counter() - start
     result.epochs = epoch
-    if test:
-        test_split = data.test.to(dev)
-        result.test_accuracy = _evaluate(
-            model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
-        )[1]
+    _report_cut_short(result, desc, epochs, seconds)
     return result
+
+
+def _out_of_time(start: float, seconds: float | None, quick_mode: bool) -> str:
+    """``"epochs"`` while the run may go on, else the seconds budget that has ended it."""
+    elapsed = time.perf_counter() - start
+    if seconds is not None and elapsed >= seconds:
+        return "seconds"
+    if quick_mode and elapsed >= QUICK_SECONDS:
+        return "quick-seconds"
+    return "epochs"
+
+
+def _report_cut_short(result: FitResult, desc: str, epochs: int | None, seconds: float | None):
+    """Warn (:class:`BudgetWarning`) when a seconds budget ended a run before its epochs."""
+    if result.stopped_by == "epochs" or (epochs is None and result.stopped_by == "seconds"):
+        return  # a seconds-only budget ending the run is the budget doing its job
+    cap = (
+        f"{seconds:g} s budget"
+        if result.stopped_by == "seconds"
+        else (f"quick mode's {QUICK_SECONDS:g} s safety cap (QUICK_SECONDS)")
+    )
+    warnings.warn(
+        f"{desc}: the {cap} ended training after {result.seconds:.1f} s, in epoch "
+        f"{result.epochs} of {epochs}; its numbers depend on this machine's speed and load "
+        "(give an epochs budget alone for reproducible numbers)",
+        BudgetWarning,
+        stacklevel=3,
+    )

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pytest
 import torch
 from torch import nn
 
 from nasedu import data
+from nasedu import threads as threads_module
+from nasedu import train as train_module
+from nasedu.threads import describe_policy
 from nasedu.spaces import ChainSpace, available_spaces, get_space
 from nasedu.train import (
     QUICK_EPOCHS,
+    QUICK_EVAL,
+    QUICK_STEPS,
+    BudgetWarning,
     TrainingDiverged,
     TrainingOutOfMemory,
     channels_last,
@@ -94,25 +99,96 @@ def test_a_last_batch_of_one_image_is_skipped(digits):
     assert result.epochs == 1
 
 
-def test_quick_mode_caps_the_budget(digits, monkeypatch):
+class CountingBatches(nn.Module):
+    """small_cnn that records the size of every training batch it sees."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = small_cnn()
+        self.batches: list[int] = []
+
+    def forward(self, x):
+        if self.training:
+            self.batches.append(len(x))
+        return self.net(x)
+
+
+def test_quick_mode_shrinks_every_fit_the_same_way(digits, monkeypatch):
+    """Epochs, batches per epoch and evaluated images are capped -- counts, not seconds."""
     monkeypatch.setenv("NASEDU_QUICK", "1")
     assert quick()
-    result = fit(small_cnn(), digits.shrink(train=100), epochs=50, progress=False)
-    assert result.epochs == QUICK_EPOCHS
-
-    class Slow(nn.Module):  # far slower than the quick-mode time cap allows for two epochs
-        def __init__(self):
-            super().__init__()
-            self.net = small_cnn()
-
-        def forward(self, x):
-            time.sleep(0.5) if self.training else None
-            return self.net(x)
-
-    slow = fit(Slow(), digits.shrink(train=512), epochs=2, batch_size=64, progress=False)
-    assert slow.epochs == 1  # cut short by QUICK_SECONDS inside the first epoch (8 batches)
+    model = CountingBatches()
+    result = fit(model, digits, epochs=50, batch_size=16, progress=False, test=True)
+    assert result.epochs == QUICK_EPOCHS and result.stopped_by == "epochs"
+    assert model.batches == [16] * (QUICK_STEPS * QUICK_EPOCHS)
+    # validation and test on the first QUICK_EVAL images of each split
+    assert len(digits.val) > QUICK_EVAL and len(digits.test) > QUICK_EVAL
+    assert result.val_loss[-1] == pytest.approx(evaluate(model, digits.val.subset(QUICK_EVAL))[0])
+    assert result.test_accuracy == evaluate(model, digits.test.subset(QUICK_EVAL))[1]
+    seconds_only = fit(small_cnn(), digits.shrink(train=64), seconds=1e5, progress=False)
+    assert seconds_only.epochs == QUICK_EPOCHS  # a seconds-only budget gets the epoch cap too
     monkeypatch.setenv("NASEDU_QUICK", "0")
     assert not quick()
+
+
+def test_quick_mode_gives_the_same_numbers_as_the_same_reduced_run(digits, monkeypatch):
+    """Quick mode is a deterministic reduction: the same run as a full-mode fit on the
+    reduced data, so its numbers cannot depend on the machine's speed or load."""
+    small = digits.shrink(train=QUICK_STEPS * 32, val=QUICK_EVAL)
+    monkeypatch.setenv("NASEDU_QUICK", "0")
+    torch.manual_seed(0)
+    full = fit(small_cnn(), small, epochs=QUICK_EPOCHS, batch_size=32, progress=False)
+    monkeypatch.setenv("NASEDU_QUICK", "1")
+    torch.manual_seed(0)
+    quick_run = fit(small_cnn(), digits, epochs=9, batch_size=32, progress=False)
+    # the first QUICK_STEPS batches of a shuffled epoch of `digits` differ from `small`'s, so
+    # compare a quick run with a quick run on data that quick mode does not cut
+    torch.manual_seed(0)
+    quick_small = fit(small_cnn(), small, epochs=9, batch_size=32, progress=False)
+    assert quick_small.val_accuracy == full.val_accuracy
+    assert quick_small.train_loss == full.train_loss
+    assert len(quick_run.val_accuracy) == QUICK_EPOCHS
+
+
+def test_quick_modes_safety_cap_is_reported(digits, monkeypatch):
+    """The seconds safety cap (never reached by a normal quick fit) says when it ends a run;
+    set to 0 here, so that it triggers after the first batch on any machine."""
+    monkeypatch.setenv("NASEDU_QUICK", "1")
+    monkeypatch.setattr(train_module, "QUICK_SECONDS", 0.0)
+    model = CountingBatches()
+    with pytest.warns(BudgetWarning, match="safety cap"):
+        result = fit(model, digits, epochs=2, batch_size=16, progress=False, desc="capped")
+    assert result.stopped_by == "quick-seconds" and result.epochs == 1
+    assert len(model.batches) == 1 and len(result.val_accuracy) == 1
+
+
+def test_a_seconds_budget_that_cuts_an_epochs_budget_short_says_so(digits, monkeypatch):
+    monkeypatch.delenv("NASEDU_QUICK", raising=False)
+    with pytest.warns(BudgetWarning, match=r"1e-09 s budget .* epoch 1 of 3"):
+        result = fit(small_cnn(), digits, epochs=3, seconds=1e-9, progress=False)
+    assert result.stopped_by == "seconds" and result.epochs == 1
+
+
+def test_an_epochs_budget_says_it_ended_the_run(digits):
+    result = fit(small_cnn(), digits.shrink(train=64), epochs=1, progress=False)
+    assert result.stopped_by == "epochs"
+
+
+def test_fit_uses_the_thread_policy_and_restores_the_count(digits, monkeypatch):
+    """A small network trains on one thread (nasedu.threads) unless the user chose a count."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.delenv("NASEDU_THREADS", raising=False)
+    before = torch.get_num_threads()
+    monkeypatch.setattr(threads_module, "_torch_default", before)  # as if torch chose it
+    monkeypatch.setattr(threads_module, "usable_cpus", lambda root=None: 4)
+    result = fit(small_cnn(), digits.shrink(train=64), epochs=1, progress=False, dev="cpu")
+    assert result.threads == 1 and torch.get_num_threads() == before
+    monkeypatch.setattr(threads_module, "LARGE_MACS", 1)  # every network counts as large now
+    result = fit(small_cnn(), digits.shrink(train=64), epochs=1, progress=False, dev="cpu")
+    assert result.threads == 4 and torch.get_num_threads() == before
+    monkeypatch.setenv("NASEDU_THREADS", "3")
+    result = fit(small_cnn(), digits.shrink(train=64), epochs=1, progress=False, dev="cpu")
+    assert result.threads == 3 and torch.get_num_threads() == before
 
 
 def test_same_seed_same_result(digits):
@@ -206,7 +282,7 @@ def test_describe_device_names_the_gpu_its_arithmetic_and_layout(monkeypatch):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda dev=None: "Tesla T4")
     assert describe_device("cuda") == "cuda (Tesla T4, fp32, channels-last)"
     layout = ", channels-last" if channels_last("cpu") else ""
-    assert describe_device("cpu") == f"cpu ({torch.get_num_threads()} threads, fp32{layout})"
+    assert describe_device("cpu") == f"cpu ({describe_policy()}; fp32{layout})"
 
 
 @pytest.mark.parametrize(
