@@ -213,6 +213,8 @@ def check_fit_arguments(
         check_real(seconds, "seconds (the time budget)", above=0, most=MAX_SECONDS)
     _check_scalar_options(options)
     _check_model(model)
+    if not any(p.requires_grad for p in model.parameters()):
+        raise ValueError("model has no trainable parameters (every one has requires_grad=False)")
     if isinstance(data, Split):
         raise ValueError(
             "data must be the whole Dataset (fit trains on data.train and validates on "

@@ -18,6 +18,9 @@ from ..checks import check_bool, check_choice, check_int, shown
 
 __all__ = ["Dataset", "Split", "random_translate"]
 
+#: more classes than any image classification data set has (ImageNet-21k: 21,841)
+MAX_CLASSES = 100_000
+
 
 @dataclass(frozen=True)
 class Split:
@@ -120,7 +123,7 @@ class Dataset:
         shapes = {tuple(s.x.shape[1:]) for s in (self.train, self.val, self.test)}
         if len(shapes) > 1:
             raise ValueError(f"the splits hold images of different shapes {sorted(shapes)}")
-        check_int(self.num_classes, "num_classes", least=2)
+        check_int(self.num_classes, "num_classes", least=2, most=MAX_CLASSES)
         check_choice(self.augment, "augment", ("none", "translate", "crop-flip"))
 
     @property
@@ -166,6 +169,10 @@ def random_translate(
     This is the standard CIFAR-10 augmentation ("pad 4, random crop 32, horizontal flip"), done
     for the whole batch at once with index arithmetic, on whatever device ``x`` lives on.
     """
+    if not isinstance(x, torch.Tensor) or x.ndim != 4:
+        raise ValueError(f"x must be a (N, C, H, W) tensor of images, got {shown(x)}")
+    pad = check_int(pad, "pad", least=0, most=1024)
+    check_bool(flip, "flip")
     n, _, h, w = x.shape
     padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
     offsets = torch.randint(0, 2 * pad + 1, (2, n), generator=generator).to(x.device)
