@@ -1,4 +1,8 @@
-"""nbgrader configuration of the nasedu exercises (run nbgrader commands inside exercises/)."""
+"""nbgrader configuration of the nasedu exercises (run nbgrader commands inside exercises/).
+
+Grading is ``nasedu grade ASSIGNMENT`` (a sandbox per submission, answers judged outside it), not
+``nbgrader autograde``, which runs hidden tests inside the student's own kernel: see README.md.
+"""
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it reads this file
 
@@ -9,3 +13,9 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Executing an exercise must never hang a grading server.
 c.ExecutePreprocessor.timeout = 300
+# Feedback shows the graders' rubric cells (added by nasedu grade for formgrader) to nobody.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nasedu.grader.gradebook.StripRubrics",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,10 +1,10 @@
-"""Friendly self-checks for the test cells of the exercises.
+"""Friendly self-checks for the test cells of the exercises: advice, never a grade.
 
-An autograder needs a test cell to *fail* (raise) when an answer is wrong; a student needs the
-failure to say *what* is wrong and give a hint.  Each ``expect_*`` function does both: it prints
-a check mark when the answer is right and raises an ``AssertionError`` with a readable message
-when it is not, so the same cell serves the student working on the exercise and nbgrader
-grading it.
+A student needs a check to say *what* is wrong and give a hint.  Each ``expect_*`` function
+prints a check mark when the answer is right and raises an ``AssertionError`` with a readable
+message when it is not.  These run in the student's own kernel, which the student controls, so
+they decide nothing: grades come from ``nasedu grade`` (:mod:`nasedu.grader`), which runs the
+same checks and hidden ones in a sandbox and compares the answers outside it.
 
     >>> expect_equal(2 + 2, 4, "two plus two")
     ✓ two plus two
@@ -19,6 +19,7 @@ from .spaces.base import SearchSpace
 from .spaces.checks import InvalidArchitecture
 
 __all__ = [
+    "expect_by_hand",
     "expect_close",
     "expect_equal",
     "expect_same_architecture",
@@ -84,4 +85,27 @@ def expect_same_architecture(
     expect_valid(space, actual, f"{what} is valid", hint)
     if space.arch_hash(actual) != space.arch_hash(expected):
         _fail(what, f"this is a different architecture:\n{actual!r}", hint)
+    _passed(what)
+
+
+def expect_by_hand(function: Any, forbidden: list[str], what: str = "", hint: str = "") -> None:
+    """Pass if ``function``'s source uses none of the ``forbidden`` library names.
+
+    Tasks that ask you to work something out earn no points when the solution calls the library
+    function that does it; this check warns you before the grader does (it reads your code the
+    same way: :func:`nasedu.grader.names.names_used`).
+    """
+    import inspect
+
+    from .grader.names import names_used
+
+    name = getattr(function, "__name__", "your solution")
+    what = what or f"{name} works it out without the library's answer"
+    try:
+        source = inspect.getsource(function)
+    except (TypeError, OSError):
+        _fail(what, f"{name} is not a function defined in this notebook", hint)
+    used = names_used([source], forbidden)
+    if used:
+        _fail(what, f"{name} uses {', '.join(used)}", hint or "compute it from the definitions")
     _passed(what)

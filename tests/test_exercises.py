@@ -1,4 +1,5 @@
-"""The nbgrader pipeline of the exercises: release up to date, solutions full marks, stubs none."""
+"""The exercises as a course: release up to date, keys complete, ``nasedu grade`` gives the
+solutions every automatic point and the blank release none, feedback without secrets."""
 
 from __future__ import annotations
 
@@ -77,21 +78,96 @@ def test_release_hides_solutions_and_hidden_tests(course, name):
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)
-def test_solution_earns_every_automatic_point_and_the_stub_none(course, name):
+def test_no_notebook_holds_hidden_tests(name):
+    """Hidden checks live in keys/ (judged outside the students' kernels), never in a notebook."""
+    for folder in ("source", "release"):
+        for notebook in (EXERCISES / folder / name).glob("*.ipynb"):
+            assert "HIDDEN TESTS" not in notebook.read_text()
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """Every assignment graded by ``nasedu grade``: the solution and the blank release."""
+    from nasedu.grader.grade import grade_assignment
+    from nasedu.grader.sandbox import SandboxUnavailable, choose
+
+    try:
+        choose("auto")
+    except SandboxUnavailable as error:
+        if os.environ.get("CI"):
+            raise  # CI installs bubblewrap: a missing sandbox there is a failure
+        pytest.skip(str(error))
+    shutil.copytree(EXERCISES / "keys", course / "keys")
+    results = {}
+    for name in ASSIGNMENTS:
+        for student, folder in (("solution", "source"), ("blank", "release")):
+            target = course / "submitted" / student / name
+            target.mkdir(parents=True)
+            for notebook in (course / folder / name).glob("*.ipynb"):
+                shutil.copy(notebook, target)
+        graded = grade_assignment(course, name, jobs=2, log=lambda line: None)
+        results[name] = {r.student: r for r in graded}
+    return results
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solution_earns_every_automatic_point_and_the_blank_none(course, graded, name):
     from nbgrader.api import Gradebook
 
-    for student, folder in (("solution", "source"), ("stub", "release")):
-        target = course / "submitted" / student / name
-        target.mkdir(parents=True)
-        for notebook in (course / folder / name).glob("*.ipynb"):
-            shutil.copy(notebook, target)
-    nbgrader(course, "autograde", name, "--create")
     automatic = sum(autograded_points(nb) for nb in (course / "source" / name).glob("*.ipynb"))
+    assert graded[name]["solution"].score == automatic > 0
+    assert graded[name]["blank"].score == 0
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        solved = gradebook.find_submission(name, "solution")
-        unsolved = gradebook.find_submission(name, "stub")
-        assert solved.code_score == automatic > 0
-        assert unsolved.code_score == 0
+        assert gradebook.find_submission(name, "solution").code_score == automatic
+        assert gradebook.find_submission(name, "blank").code_score == 0
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_every_graded_cell_has_a_task_of_the_same_points(name):
+    from nasedu.grader.key import load_key
+
+    key = load_key(EXERCISES, name)
+    cells = json.loads((EXERCISES / "source" / name / f"{name}.ipynb").read_text())["cells"]
+    graded = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+        for c in cells
+        if c["metadata"].get("nbgrader", {}).get("grade") and c["cell_type"] == "code"
+    }
+    assert {t.cell: t.points for t in key.tasks} == graded
+    solutions = {
+        c["metadata"]["nbgrader"]["grade_id"]
+        for c in cells
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
+    assert {t.solution for t in key.tasks} <= solutions
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_students_are_warned_of_every_by_hand_rule(name):
+    """A task that refuses library calls says so in the self-check the students run."""
+    from nasedu.grader.key import load_key
+
+    cells = json.loads((EXERCISES / "release" / name / f"{name}.ipynb").read_text())["cells"]
+    by_id = {c["metadata"].get("nbgrader", {}).get("grade_id"): "".join(c["source"]) for c in cells}
+    for task in load_key(EXERCISES, name).tasks:
+        if task.by_hand:
+            call = f"expect_by_hand({task.solution}, {json.dumps(list(task.by_hand))})"
+            assert call in by_id[task.cell], f"{task.cell} should call {call}"
+
+
+def test_feedback_shows_results_but_no_rubric_and_no_hidden_check(course, graded):
+    name = ASSIGNMENTS[0]
+    nbgrader(course, "generate_feedback", name)
+    for student in ("solution", "blank"):
+        autograded = (course / "autograded" / student / name / f"{name}.ipynb").read_text()
+        assert "Rubric for graders" in autograded  # formgrader shows graders the rubric
+        feedback = (course / "feedback" / student / name / f"{name}.html").read_text()
+        assert "Rubric for graders" not in feedback
+        assert "HIDDEN" not in feedback
+        if student == "blank":  # the hidden checks failed: said so, without what they check
+            assert "a hidden check (other inputs than the visible ones) failed" in feedback
+    solution = (course / "feedback" / "solution" / name / f"{name}.html").read_text()
+    assert "every check passes" in solution
 
 
 @pytest.mark.parametrize("name", ASSIGNMENTS)

@@ -10,16 +10,16 @@ the student's answer to it (which could echo the hidden input).
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from typing import Any
 
 from .answers import AnswerError, decode, difference
 from .key import AnswerKey, Check, Task
+from .names import names_used
 from .plan import Plan
 from .run import Outcome
 
-__all__ = ["TaskResult", "by_hand_violations", "judge"]
+__all__ = ["TaskResult", "judge"]
 
 STATUS_TEXT = {
     "timeout": "did not finish within the time limit",
@@ -50,7 +50,7 @@ def judge(
 
 def _judge_task(t: int, task: Task, expected: dict, outcome: Outcome, plan: Plan) -> TaskResult:
     result = TaskResult(task.cell, 0.0, task.points)
-    used = by_hand_violations(task, plan.student_code(task.solution))
+    used = names_used(plan.student_code(task.solution), task.by_hand)
     if used:
         result.feedback.append(
             f"✗ this task asks you to work it out yourself, but your code uses "
@@ -119,45 +119,3 @@ def _genotype_problem(check: Check, expected: Any, answer: Any) -> str | None:
     if space.arch_hash(genotype) != space.arch_hash(space.validate(decode(expected))):
         return "this is a different architecture"
     return None
-
-
-def by_hand_violations(task: Task, sources: list[str]) -> list[str]:
-    """The forbidden names (``task.by_hand``) that the student's code uses, in key order."""
-    if not task.by_hand:
-        return []
-    names, attributes = set(), set()
-    for source in sources:
-        for node in ast.walk(_parse(source)):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-            elif isinstance(node, ast.Attribute):
-                attributes.add(node.attr)
-            elif isinstance(node, ast.alias):
-                names.update({node.name.split(".")[-1], node.asname or ""})
-            elif isinstance(node, ast.Call) and _callee(node) in ATTRIBUTE_GETTERS:
-                # getattr(x, "size") spells an attribute as a string
-                attributes.update(
-                    a.value for a in node.args if isinstance(a, ast.Constant) and a.value
-                )
-    return [
-        f"`{name}`"
-        for name in task.by_hand
-        if (name[1:] in attributes if name.startswith(".") else name in names)
-    ]
-
-
-ATTRIBUTE_GETTERS = ("getattr", "hasattr", "attrgetter", "methodcaller", "__getattribute__")
-
-
-def _callee(node: ast.Call) -> str:
-    func = node.func
-    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
-
-
-def _parse(source: str) -> ast.AST:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ast.parse("")

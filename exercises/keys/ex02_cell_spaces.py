@@ -1,0 +1,202 @@
+"""Answer key of ex02_cell_spaces (lecturer's file: keep it where students cannot read it).
+
+Each check is an expression; its expected value comes from the solution cells of
+``source/ex02_cell_spaces/ex02_cell_spaces.ipynb``, evaluated by ``nasedu grade``.
+"""
+
+from nasedu.grader import Check, Part, Task
+from nasedu.spaces.cell import CellSpace
+
+IMPORTS = """from nasedu import zoo
+from nasedu.ops import DARTS_OPS, NASNET_OPS
+from nasedu.spaces.cell import Block, Cell, CellSpace
+from nasedu.spaces.darts_format import to_darts"""
+WIDE = (
+    IMPORTS
+    + """
+nasnet = zoo.cell_genotype("NASNet-A")
+wide = Cell(
+    (
+        Block((0, 1), ("conv_3x3", "skip_connect"), "concat"),
+        Block((0, 0), ("sep_conv_3x3", "avg_pool_3x3"), "add"),
+        Block((3, 1), ("skip_connect", "conv_1x1"), "add"),
+    )
+)"""
+)
+THREE = CellSpace(num_blocks=3)
+
+TASKS = [
+    Task(
+        "test_block_encodings",
+        solution="block_encodings",
+        by_hand=("CellSpace", ".block_size"),
+        parts=[
+            Part(
+                1,
+                [
+                    Check("block_encodings(1, 13, 2)", "block 1 of NASNet", visible=True),
+                    Check("block_encodings(5, 13, 2)", "block 5 of NASNet", visible=True),
+                    Check("block_encodings(3, 8, 1)"),
+                ],
+                hint="block k can read 2 cell inputs and the outputs of blocks 1 .. k-1; each of "
+                "the two inputs picks a state and an op independently",
+            ),
+            Part(
+                1,
+                [
+                    Check("[block_encodings(k, 7, 1) for k in range(1, 7)]"),
+                    Check("block_encodings(3, 1, 2)"),
+                ],
+                hint="the combine method is chosen once per block, not once per input",
+            ),
+        ],
+    ),
+    Task(
+        "test_cell_space_size",
+        solution="cell_space_size",
+        by_hand=("CellSpace", ".size", ".block_size"),
+        parts=[
+            Part(
+                1,
+                [
+                    Check("cell_space_size(1, 2, 1)", "one block, 2 ops, add only", visible=True),
+                    Check("cell_space_size(5, 13, 2)", "the NASNet space", visible=True),
+                    Check("cell_space_size(2, 3, 2)"),
+                ],
+                hint="a cell is the product over its blocks; a genotype has two cells",
+            ),
+            Part(
+                1,
+                [
+                    Check("cell_space_size(4, 7, 1)"),
+                    Check("cell_space_size(7, 13, 2)"),
+                    Check("cell_space_size(3, 3, 1)"),
+                ],
+                hint="the normal and the reduction cell are chosen independently: square it",
+            ),
+        ],
+    ),
+    Task(
+        "test_my_cells",
+        solution="my_cells",
+        parts=[
+            Part(
+                1,
+                [
+                    Check(
+                        "my_cells",
+                        "my_cells is a genotype of CellSpace(num_blocks=3)",
+                        visible=True,
+                        same="valid",
+                        space=THREE,
+                    ),
+                    Check(
+                        "[b.combine for b in my_cells.normal.blocks]",
+                        "how the normal cell's blocks combine",
+                        visible=True,
+                    ),
+                    Check("my_cells.normal.concat", "the normal cell's output", visible=True),
+                    Check("my_cells.reduction.concat", "the reduction cell's output", visible=True),
+                    Check("[b.combine for b in my_cells.reduction.blocks]"),
+                ],
+                hint="b3 of the normal cell concatenates; b1 is read by b3, so the normal cell "
+                "outputs concat(b2, b3)",
+            ),
+            Part(
+                1,
+                [
+                    Check(
+                        "sorted(op for b in my_cells.normal.blocks for op in b.ops)",
+                        "the ops of the normal cell",
+                        visible=True,
+                    ),
+                    Check("sorted(op for b in my_cells.reduction.blocks for op in b.ops)"),
+                ],
+                hint="check each op name against the task (max_pool_3x3 is not avg_pool_3x3)",
+            ),
+            Part(
+                1,
+                [
+                    Check(
+                        "my_cells",
+                        "my_cells is the described genotype",
+                        same="architecture",
+                        space=THREE,
+                    )
+                ],
+                hint="states are 0 = h_{i-1}, 1 = h_i, k + 1 = b{k}: check which state each op reads",
+            ),
+        ],
+    ),
+    Task(
+        "test_output_channels",
+        solution="output_channels",
+        by_hand=(".concat", "CellLayer", ".out_channels", ".wired", "wired_cells"),
+        parts=[
+            Part(
+                1,
+                [
+                    Check(
+                        "output_channels(nasnet.normal, 36)",
+                        "NASNet-A's normal cell at C=36",
+                        visible=True,
+                        setup=WIDE,
+                    ),
+                    Check(
+                        "output_channels(wide, 16)",
+                        "a cell whose first block concatenates (C=16)",
+                        visible=True,
+                    ),
+                    Check("output_channels(nasnet.reduction, 10)"),
+                ],
+                hint="only the blocks that no later block reads are concatenated; a block that "
+                "concatenates has 2C channels",
+            ),
+            Part(
+                1,
+                [
+                    Check(
+                        "[output_channels(CellSpace(num_blocks=4, ops=('skip_connect', "
+                        "'max_pool_3x3')).sample_cell(seed), 6) for seed in range(30)]"
+                    ),
+                ],
+                hint="block k writes hidden state k + 1: compare states, not block indices",
+            ),
+        ],
+    ),
+    Task(
+        "test_darts_to_cell",
+        solution="darts_to_cell",
+        by_hand=("from_darts", "cell_genotype", "_blocks"),
+        parts=[
+            Part(
+                1,
+                [
+                    Check(
+                        "darts_to_cell(zoo.genotype('NASNet-A'))",
+                        "darts_to_cell(NASNet-A)",
+                        visible=True,
+                        setup=IMPORTS,
+                    ),
+                    Check("darts_to_cell(zoo.genotype('AmoebaNet-A'))"),
+                ],
+                hint="pairs 2k-2 and 2k-1 (0-based) are block k; keep the order of the pairs",
+            ),
+            Part(
+                2,
+                [
+                    Check(
+                        "[darts_to_cell(to_darts(CellSpace(num_blocks=4, combine=('add',))"
+                        ".sample(seed))) for seed in range(10)]"
+                    ),
+                    Check(
+                        "darts_to_cell(to_darts(CellSpace(num_blocks=2, ops=('conv_1x7_7x1',"
+                        " 'skip_connect'), combine=('add',)).sample(3)))"
+                    ),
+                ],
+                hint="the reduction cell is darts.reduce; DARTS spells conv_1x7_7x1 as "
+                "conv_7x1_1x7 (DARTS_ALIASES)",
+            ),
+        ],
+    ),
+]
