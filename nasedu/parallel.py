@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 import time
 import warnings
@@ -39,12 +40,12 @@ __all__ = ["Answer", "Runner", "Task", "resolve_workers", "worker_name"]
 def worker_name() -> str:
     """Who is running this code: a dask worker's address, else ``host:pid`` (and the thread's
     name when it is not the main thread, as in a thread pool)."""
-    try:
-        from distributed import get_worker
-
-        return get_worker().address
-    except (ImportError, ValueError):
-        pass
+    distributed = sys.modules.get("distributed")  # a dask worker has imported it; no one else
+    if distributed is not None:  # needs to pay for importing it
+        try:
+            return distributed.get_worker().address
+        except ValueError:  # not in a dask worker
+            pass
     name = f"{socket.gethostname()}:{os.getpid()}"
     thread = threading.current_thread()
     return name if thread is threading.main_thread() else f"{name}:{thread.name}"
