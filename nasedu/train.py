@@ -46,7 +46,12 @@ from torch import nn
 from .data import Dataset, Split, random_translate
 from .measure import count_macs, count_parameters
 from .threads import describe_policy, thread_policy
-from .train_checks import check_evaluate_arguments, check_fit_arguments, diverged_advice
+from .train_checks import (
+    check_device,
+    check_evaluate_arguments,
+    check_fit_arguments,
+    diverged_advice,
+)
 
 __all__ = [
     "QUICK_EPOCHS",
@@ -100,7 +105,7 @@ def quick() -> bool:
 def device(prefer: str | None = None) -> torch.device:
     """The best device here: CUDA, then Apple's MPS, then the CPU (or ``prefer`` if given)."""
     if prefer is not None:
-        return torch.device(prefer)
+        return check_device(prefer, "prefer", must_exist=False)
     if torch.cuda.is_available():
         return torch.device("cuda")
     mps = getattr(torch.backends, "mps", None)
@@ -131,7 +136,7 @@ def mixed_precision(dev: torch.device | str | None = None) -> str:
     as float32 (both channels-last), and DARTS V2 with 16 channels 0.68 times as fast (bf16
     channels-last against float32 NCHW; ``benchmarks/README.md``).
     """
-    dev = torch.device(dev) if dev is not None else device()
+    dev = check_device(dev, must_exist=False) or device()
     if dev.type != "cuda":
         return "fp32"
     major, _ = torch.cuda.get_device_capability(dev)
@@ -153,7 +158,7 @@ def channels_last(dev: torch.device | str | None = None) -> bool:
     """
     import platform
 
-    dev = torch.device(dev) if dev is not None else device()
+    dev = check_device(dev, must_exist=False) or device()
     if dev.type == "cuda":
         return True
     if dev.type == "cpu":
@@ -169,7 +174,7 @@ def describe_device(dev: torch.device | str | None = None) -> str:
     (:func:`nasedu.threads.describe_policy`): ``"cpu (1 thread, 2 for large networks; 2 usable
     CPUs; fp32)"``.
     """
-    dev = torch.device(dev) if dev is not None else device()
+    dev = check_device(dev, must_exist=False) or device()
     layout = ", channels-last" if channels_last(dev) else ""
     if dev.type == "cuda":
         return f"cuda ({torch.cuda.get_device_name(dev)}, fp32{layout})"

@@ -59,9 +59,9 @@ def _remember(tensor: torch.Tensor, finding: Any) -> None:
     _SEEN[key] = (forget, tensor._version, finding)
 
 
-def check_device(dev: Any, name: str = "dev") -> torch.device | None:
-    """``dev`` as a ``torch.device`` that exists here (or None), else a ValueError: an unknown
-    string, a GPU that this machine does not have, or a device type training cannot use."""
+def check_device(dev: Any, name: str = "dev", must_exist: bool = True) -> torch.device | None:
+    """``dev`` as a ``torch.device`` (or None), else a ValueError: an unknown string, a device
+    type training cannot use or (``must_exist``) a GPU that this machine does not have."""
     if dev is None:
         return None
     wanted = f"{name} must be None (the best device here) or one of 'cpu', 'cuda', 'cuda:N', 'mps'"
@@ -72,7 +72,7 @@ def check_device(dev: Any, name: str = "dev") -> torch.device | None:
             raise ValueError(f"{wanted}; got {shown(dev)}") from None
     if not isinstance(dev, torch.device):
         raise ValueError(f"{wanted}; got {shown(dev)}")
-    if dev.type == "cpu":
+    if dev.type == "cpu" or (dev.type in ("cuda", "mps") and not must_exist):
         return dev
     if dev.type == "cuda":
         count = torch.cuda.device_count() if torch.cuda.is_available() else 0

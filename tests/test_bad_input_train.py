@@ -298,3 +298,15 @@ def test_good_arguments_still_train(digits):
     assert result.epochs == 1 and result.test_accuracy is not None
     loss, accuracy = evaluate(Counting(), digits.val, dev=torch.device("cpu"), batch_size=7)
     assert math.isfinite(loss) and 0 <= accuracy <= 1
+
+
+@pytest.mark.parametrize(
+    "function", ["device", "describe_device", "mixed_precision", "channels_last"]
+)
+@settings(max_examples=15, deadline=None)
+@given(value=BAD_FIT_ARGUMENTS["dev"].filter(lambda v: v != "cuda:99"))
+def test_the_device_helpers_refuse_unknown_devices(function, value):
+    """device("gpu") raised torch's "Expected one of cpu, cuda, ..." RuntimeError."""
+    import nasedu.train
+
+    refused(lambda: getattr(nasedu.train, function)(value), "must be None")
