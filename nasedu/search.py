@@ -166,13 +166,8 @@ class _Search:
 
     def __init__(self, space, strategy, budget, rng, runner, workers, history, file, bar):
         self.space, self.strategy, self.budget, self.rng = space, strategy, budget, rng
-        self.runner, self.workers, self.history, self.file, self.bar = (
-            runner,
-            workers,
-            history,
-            file,
-            bar,
-        )
+        self.runner, self.workers, self.bar = runner, workers, bar
+        self.history, self.file = history, file
         self.replay: deque[dict[str, Any]] = deque(file.recorded if file else ())
         self.proposed = 0
         self.running: dict[int, _Pending] = {}  # proposal number -> evaluation in flight
@@ -193,8 +188,7 @@ class _Search:
                 self._fill()
                 if len(self.history.records) >= self.budget:
                     break
-                for number in self._next_finished():
-                    self._finish(number)
+                self._finish(self._next_finished())
         finally:
             self.runner.cancel(p.future for p in self.running.values() if p.future is not None)
 
@@ -220,16 +214,18 @@ class _Search:
                 future = None if self.replay else self.runner.submit(genotype)
                 self.running[self.proposed] = _Pending(genotype, key, future)
 
-    def _next_finished(self) -> list[int]:
-        """Proposal numbers of evaluations that have finished, in a fixed order."""
+    def _next_finished(self) -> int:
+        """The proposal number of an evaluation that has finished (the earliest proposed, if
+        several have).  One at a time, each followed by new proposals: a replay then meets
+        exactly the states the recorded search was in."""
         if self.replay:
             number = self.replay[0].get("proposal", self.replay[0]["step"])
             if number not in self.running:
                 self._mismatch(self.replay[0], None)
-            return [number]
+            return number
         futures = {p.future: n for n, p in self.running.items()}
         done, _ = wait(futures, return_when=FIRST_COMPLETED)
-        return sorted(futures[f] for f in done)
+        return min(futures[f] for f in done)
 
     def _finish(self, number: int) -> None:
         pending = self.running.pop(number)

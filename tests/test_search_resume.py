@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nasedu.history import SearchHistory
 from nasedu.search import (
@@ -241,4 +245,69 @@ def test_a_search_killed_with_sigkill_resumes_where_it_stopped(space, tmp_path):
     whole = regularized_evolution(
         space, filters_score, 400, population_size=6, sample_size=3, rng=5, progress=False
     )
+    same_search(resumed, whole)
+
+
+@pytest.mark.parametrize("name", ["aging", "tournament"])
+def test_an_interrupted_parallel_search_resumes_by_replaying_its_completion_order(
+    space, tmp_path, name
+):
+    """With workers, the file's completion order is replayed: every recorded evaluation keeps
+    its place, those that were in flight at the interruption are evaluated again, and nothing
+    recorded is re-run."""
+    search, path = SEARCHES[name], tmp_path / "h.jsonl"
+    calls = []
+
+    def stopping(genotype):
+        calls.append(genotype)
+        if len(calls) == 20:
+            raise Interrupted
+        time.sleep(0.002 * (len(calls) % 3))  # finish out of order
+        return filters_score(genotype)
+
+    with ThreadPoolExecutor(3) as pool, pytest.raises(Interrupted):
+        search(space, stopping, 50, rng=4, executor=pool, history_path=path, progress=False)
+    recorded = SearchHistory.load(path).records
+    assert recorded and recorded[-1]["step"] == len(recorded)
+    calls.clear()
+    with ThreadPoolExecutor(3) as pool:
+        resumed = search(
+            space, lambda g: calls.append(g) or filters_score(g), 50, rng=4, executor=pool,
+            history_path=path, resume=True, progress=False,
+        )  # fmt: skip
+    assert resumed.records[: len(recorded)] == recorded
+    assert [r["step"] for r in resumed.records] == list(range(1, 51))
+    assert sorted(r["proposal"] for r in resumed.records) == list(range(1, 51))
+    replayed = {r["proposal"] for r in recorded}
+    rerun = {r["hash"] for r in resumed.records[len(recorded) :] if not r["cached"]}
+    assert len(calls) == len(rerun)  # only new evaluations called the objective
+    assert not replayed & {r["proposal"] for r in resumed.records[len(recorded) :]}
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), stop=st.integers(1, 24))
+def test_resuming_after_any_evaluation_gives_the_uninterrupted_search(seed, stop):
+    space = ChainSpace(max_layers=3, layer_types=TINY)
+    whole = regularized_evolution(
+        space, filters_score, 25, population_size=5, sample_size=2, rng=seed, progress=False
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "h.jsonl")
+        counted = []
+
+        def stopping(genotype):
+            if len(counted) == stop:
+                raise Interrupted
+            counted.append(genotype)
+            return filters_score(genotype)
+
+        with contextlib.suppress(Interrupted):
+            regularized_evolution(
+                space, stopping, 25, population_size=5, sample_size=2, rng=seed,
+                history_path=path, progress=False,
+            )  # fmt: skip
+        resumed = regularized_evolution(
+            space, filters_score, 25, population_size=5, sample_size=2, rng=seed,
+            history_path=path, resume=True, progress=False,
+        )  # fmt: skip
     same_search(resumed, whole)
