@@ -59,10 +59,13 @@ class UnknownName(KeyError, ValueError):
 
 
 def cap(message: str, limit: int = MESSAGE_LIMIT) -> str:
-    """``message`` cut to at most ``limit`` characters (with a note saying so)."""
+    """``message`` cut to at most ``limit`` characters, keeping its start and its end (where
+    messages say what is allowed), with `` ... `` where it was cut."""
     if len(message) <= limit:
         return message
-    return message[: limit - 20] + " ... (message cut)"
+    tail = max(0, limit // 3 - 5)
+    head = limit - tail - 5
+    return f"{message[:head]} ... {message[len(message) - tail :] if tail else ''}".rstrip()
 
 
 def brief(value: Any) -> str:

@@ -212,3 +212,28 @@ def test_limits_leave_room_for_large_genotypes():
         genotype = space.sample(0)
         assert space.from_json(json.dumps(space.to_json(genotype))) == genotype
     assert MAX_JSON_STRING >= 100
+
+
+@pytest.mark.parametrize("name", sorted(SPACES))
+def test_messages_about_genotypes_and_build_arguments_are_capped(name):
+    """validate() of an op named by a megabyte string printed the megabyte; build() with a
+    5000-digit num_classes failed inside torch, and with a million-entry input_shape printed
+    it whole."""
+    from nasedu.spaces import Layer
+    from nasedu.spaces.chain import ChainGenotype
+
+    with pytest.raises(InvalidArchitecture) as info:
+        SPACES["chain"].validate(ChainGenotype((Layer("x" * 10**6),)))
+    message = str(info.value)
+    assert len(message) <= MESSAGE_LIMIT and "valid ops are" in message, message
+    space = SPACES[name]
+    genotype = space.sample(0)
+    for options in (
+        {"num_classes": 10**5000},
+        {"num_classes": -(10**5000)},
+        {"num_classes": 10**9},
+        {"input_shape": [1] * 10**6},
+    ):
+        with pytest.raises(InvalidArchitecture) as info:
+            space.build(genotype, **options)
+        assert 15 < len(str(info.value)) <= 200, str(info.value)

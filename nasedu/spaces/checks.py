@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import MESSAGE_LIMIT, brief, cap
+
 __all__ = [
     "InvalidArchitecture",
     "SpaceTooLarge",
@@ -34,12 +36,22 @@ __all__ = [
 ]
 
 
+#: more classes than any image classification data set has (ImageNet-21k: 21,841)
+MAX_CLASSES = 100_000
+
+
 class InvalidArchitecture(ValueError):
     """A genotype that is not a member of its search space.
 
     The message always names the offending part (which layer, block, op or index) and, where
-    there is a list of valid values, shows it.
+    there is a list of valid values, shows it -- in at most ``MESSAGE_LIMIT`` characters (a
+    megabyte-long op name is shown cut).
     """
+
+    def __init__(self, *args: Any) -> None:
+        if len(args) == 1 and isinstance(args[0], str) and len(args[0]) > MESSAGE_LIMIT:
+            args = (cap(args[0]),)
+        super().__init__(*args)
 
 
 class SpaceTooLarge(ValueError):
@@ -158,12 +170,18 @@ def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
     except (TypeError, ValueError):
         raise InvalidArchitecture(
             f"input_shape must be (channels, height, width), three integers, e.g. (1, 8, 8); "
-            f"got {input_shape!r}"
+            f"got {brief(input_shape)}"
         ) from None
     if min(c, h, w) < 1:
-        raise InvalidArchitecture(f"input_shape {input_shape!r} has a size below 1")
+        raise InvalidArchitecture(f"input_shape {brief(input_shape)} has a size below 1")
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise InvalidArchitecture(f"num_classes must be an integer, got {num_classes!r}")
+        raise InvalidArchitecture(f"num_classes must be an integer, got {brief(num_classes)}")
     if num_classes < 2:
-        raise InvalidArchitecture(f"a classifier needs at least 2 classes, got {num_classes}")
+        got = brief(num_classes)
+        raise InvalidArchitecture(f"a classifier needs at least 2 classes, got {got}")
+    if num_classes > MAX_CLASSES:
+        raise InvalidArchitecture(
+            f"num_classes must be at most {MAX_CLASSES:,} (more than any data set has), got "
+            f"{brief(num_classes)}"
+        )
     return c, h, w
