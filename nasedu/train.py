@@ -345,7 +345,10 @@ def fit(
     order of floating-point sums: to reproduce a run exactly, use the same settings.
 
     Raises :class:`TrainingDiverged` on a NaN/inf loss and :class:`TrainingOutOfMemory` when
-    the GPU runs out of memory, each with advice on what to change.
+    the GPU runs out of memory, each with advice on what to change.  Before any of that, a bad
+    argument raises a ``ValueError`` naming it: a model built for other images or another number
+    of classes, NaN in the data, labels out of range, ``epochs=2.5`` (see
+    :mod:`nasedu.train_checks`).
     """
     check_fit_arguments(**locals())  # here locals() are the arguments: refuse bad ones first
     from tqdm.auto import tqdm

@@ -98,6 +98,8 @@ def _check_model(model: Any) -> None:
     if not params:
         raise ValueError("model has no parameters: there is nothing to train or to place")
     for p in params:
+        if p.device.type == "meta":
+            raise ValueError("model's weights are on the meta device (shapes only, no values)")
         if not p.is_floating_point():
             raise ValueError(f"model has a parameter of dtype {p.dtype}; weights must be floats")
         if not bool(torch.isfinite(p.detach()).all()):
