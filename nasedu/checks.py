@@ -120,7 +120,10 @@ def check_real(
     message = f"{name} must be a finite number{' ' + wanted if wanted else ''}, got {shown(value)}"
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise ValueError(message)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond float's range
+        raise ValueError(message) from None
     if not math.isfinite(number):
         raise ValueError(message)
     if (least is not None and number < least) or (most is not None and number > most):
