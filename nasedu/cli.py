@@ -306,6 +306,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_bench = sub.add_parser("bench", help="list the tabular benchmarks, or describe one")
     p_bench.add_argument("name", nargs="?")
     sub.add_parser("doctor", help="versions, device, quick mode, optional tools")
+    from .grader.cli import add_commands
+
+    add_commands(sub)
     args = parser.parse_args(argv)
     try:
         if args.command == "tour":
@@ -326,6 +329,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "doctor":
             for item, description in doctor().items():
                 print(f"{item:12s} {description}")
+        elif hasattr(args, "run"):  # commands registered by other modules (nasedu grade)
+            args.run(args)
         else:
             from .spaces import available_spaces
 

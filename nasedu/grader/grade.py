@@ -23,12 +23,12 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .gradebook import graded_notebook, rubrics, save_scores
+from .gradebook import check_assignment, graded_notebook, rubrics, save_scores
 from .judge import TaskResult, judge
 from .key import AnswerKey, load_key, reference_values
 from .plan import SubmissionError, make_plan, read_notebook, release_notebook
@@ -71,12 +71,16 @@ class Assignment:
     rubric: dict[str, str]
 
 
-def load_assignment(course: Path, name: str, source: Path | None = None) -> Assignment:
+def load_assignment(
+    course: Path, name: str, source: Path | None = None, keys: Path | None = None
+) -> Assignment:
     """The release notebook, the answer key and the reference answers of ``name``."""
     release_path, release = release_notebook(course, name)
     source_folder = Path(source) if source else Path(course) / "source"
     source_path = source_folder / name / release_path.name
-    key = load_key(course, name)
+    if not source_path.is_file():
+        raise FileNotFoundError(f"no source notebook {source_path} (the reference solution)")
+    key = load_key(course, name, keys)
     expected = reference_values(key, source_path)
     rubric = rubrics(read_notebook(source_path))
     return Assignment(name, release_path.stem, release, key, expected, rubric)
@@ -147,18 +151,32 @@ def grade_assignment(
     jobs: int = 1,
     limits: Limits | None = None,
     source: Path | None = None,
+    keys: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> list[SubmissionResult]:
-    """Grade every submission of ``assignment`` and record the scores (module docstring)."""
+    """Grade every submission of ``assignment`` and record the scores (module docstring).
+
+    ``source`` and ``keys``: where the source notebooks and the answer keys are, when a
+    lecturer keeps them outside the course folder (default ``COURSE/source``, ``COURSE/keys``).
+    ``log`` receives one line per event (isolation used, each submission graded).
+    """
     course = Path(course).resolve()
     limits = limits or Limits()
     sandbox = choose(isolation)
     log(f"isolation: {sandbox.description}")
-    loaded = load_assignment(course, assignment, source)
+    loaded = load_assignment(course, assignment, source, keys)
+    check_assignment(course, assignment)
     folders = submissions(course, assignment)
     log(f"grading {len(folders)} submission(s) of {assignment} with {jobs} job(s)")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        graded = list(pool.map(lambda f: grade_submission(loaded, f, sandbox, limits), folders))
+        futures = [pool.submit(grade_submission, loaded, f, sandbox, limits) for f in folders]
+        for future in as_completed(futures):
+            r = future.result()
+            log(
+                f"  {r.student}: {r.score:g} of {loaded.key.points:g} points, {r.seconds:.1f} s"
+                + (f" ({r.error})" if r.error else "")
+            )
+        graded = [future.result() for future in futures]
     for folder, result in zip(folders, graded):
         timestamp = _timestamp(folder)
         save_scores(

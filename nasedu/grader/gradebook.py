@@ -25,7 +25,7 @@ from typing import Any
 from .judge import TaskResult
 from .plan import grade_id, nbgrader_meta
 
-__all__ = ["StripRubrics", "graded_notebook", "rubrics", "save_scores"]
+__all__ = ["StripRubrics", "check_assignment", "graded_notebook", "rubrics", "save_scores"]
 
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n?(.*?)### END SOLUTION", re.DOTALL)
 
@@ -127,6 +127,21 @@ def save_scores(
         (folder / f"{notebook}.ipynb").write_text(json.dumps(graded, indent=1), encoding="utf-8")
         if timestamp:
             (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+
+
+def check_assignment(course: Path, assignment: str) -> None:
+    """Refuse to grade an assignment that ``nbgrader generate_assignment`` has not recorded."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    course_id, db_url = _course(course)
+    with Gradebook(db_url, course_id) as gradebook:
+        try:
+            gradebook.find_assignment(assignment)
+        except MissingEntry:
+            raise FileNotFoundError(
+                f"the gradebook has no assignment {assignment!r}: run nbgrader "
+                f"generate_assignment {assignment} in {course} first"
+            ) from None
 
 
 def _course(course: Path) -> tuple[str, str]:

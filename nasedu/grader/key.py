@@ -119,6 +119,10 @@ class AnswerKey:
     tasks: tuple[Task, ...]
     path: Path = field(default=Path("."))
 
+    @property
+    def points(self) -> float:
+        return sum(task.points for task in self.tasks)
+
     def task(self, cell: str) -> Task | None:
         return next((t for t in self.tasks if t.cell == cell), None)
 

@@ -88,8 +88,8 @@ def choose(kind: str = "auto") -> Isolation:
     user = "uid nobody, " if os.geteuid() == 0 else ""
     return Isolation(
         "bwrap",
-        f"bubblewrap ({user}no network, read-only system, only the submission's folder "
-        "writable, new user/pid/net/ipc namespaces)",
+        f"bubblewrap ({user}no network, read-only system, a copy of the one submission in a "
+        "memory folder, new user/pid/net/ipc namespaces)",
     )
 
 
