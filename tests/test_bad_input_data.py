@@ -205,3 +205,13 @@ def test_batches_written_by_numpy_with_every_pickle_protocol_still_load(cifar):
 def test_val_must_leave_training_images(cifar):
     refused(lambda: load_cifar10(cifar.parent, val=100), "val")
     refused(lambda: load_cifar10(cifar.parent, val=True), "val")
+
+
+def test_a_batch_that_is_a_pipe_or_a_folder_is_refused_without_blocking(cifar):
+    """Reading a named pipe would wait for a writer for ever."""
+    (cifar / "data_batch_5").unlink()
+    os.mkfifo(cifar / "data_batch_5")
+    refused(lambda: load_cifar10(cifar.parent), "data_batch_5", "not a regular file")
+    (cifar / "data_batch_5").unlink()
+    (cifar / "data_batch_5").mkdir()
+    refused(lambda: load_cifar10(cifar.parent), "data_batch_5", "not a regular file")

@@ -111,6 +111,8 @@ class _BatchUnpickler(pickle.Unpickler):
 
 
 def _unpickle(path: Path) -> Any:
+    if not path.is_file():  # a folder, or a pipe or device that reading would block on
+        raise ValueError(f"{path} is not a CIFAR-10 python batch: not a regular file")
     if path.stat().st_size > MAX_BATCH_BYTES:
         raise ValueError(f"{path} is {path.stat().st_size:,} bytes: not a CIFAR-10 batch")
     try:
