@@ -92,7 +92,7 @@ TASKS = [
                     ),
                     Check("len(vgg)", "vgg has four layers", visible=True),
                     Check("[layer.op for layer in vgg.layers]", "the layer types", visible=True),
-                    Check('vgg.layers[2]["kind"]', "the pooling layer is a max-pool", visible=True),
+                    Check('vgg.layers[2]["kind"]', "the kind of the pooling layer", visible=True),
                     Check("[(layer['kernel'], layer['stride']) for layer in vgg.layers]"),
                 ],
                 hint="Layer('pool', kind='max', kernel=3, stride=2) is a 3x3 max-pool of stride 2",
@@ -186,3 +186,31 @@ TASKS = [
         ],
     ),
 ]
+
+
+def variant(rng, cells: dict[str, str]) -> dict[str, str]:
+    """Another small VGG to write down in task 3 (``nasedu exercises variant``)."""
+    from nasedu.grader.variant import replace_between, replace_solution
+
+    f1, f2 = sorted(rng.choice([16, 32, 64], size=2, replace=False).tolist())
+    k = int(rng.choice([1, 3, 5]))
+    kind, pool = str(rng.choice(["max", "avg"])), int(rng.choice([3, 5]))
+    text = (
+        f"conv {f1} filters {k}×{k} stride 1 → conv {f1} filters {k}×{k} stride 1 → {kind}-pool "
+        f"{pool}×{pool}\nstride 2 → conv {f2} filters {k}×{k} stride 1"
+    )
+    conv = 'Layer("conv", filters={}, kernel={}, stride=1),\n'
+    code = (
+        "vgg = ChainGenotype(\n    (\n"
+        + f"        {conv.format(f1, k)}" * 2
+        + f'        Layer("pool", kind="{kind}", kernel={pool}, stride=2),\n'
+        + f"        {conv.format(f2, k)}"
+        + "    )\n)"
+    )
+    test = replace_between(cells["test_vgg"], 'vgg.layers[2]["kind"],\n    ', ",\n", f'"{kind}"')
+    test = test.replace("the pooling layer is a max-pool", f"the pooling layer is a {kind}-pool")
+    return {
+        "task3": replace_between(cells["task3"], "Write the chain *", "* as a", text),
+        "vgg": replace_solution(cells["vgg"], code),
+        "test_vgg": test,
+    }

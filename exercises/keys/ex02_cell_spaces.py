@@ -200,3 +200,71 @@ TASKS = [
         ],
     ),
 ]
+
+
+def variant(rng, cells: dict[str, str]) -> dict[str, str]:
+    """Another pair of cells to write down in task 3 (``nasedu exercises variant``)."""
+    from nasedu.grader.variant import replace_between, replace_solution
+
+    genotype = THREE.sample(rng)
+    bullets = {
+        kind: "\n".join(f"* `{line}`" for line in cell.lines()[:-1])
+        for kind, cell in genotype.cells()
+    }
+    task = replace_between(
+        cells["task3"], "**Normal cell**\n\n", "\n\n**Reduction cell**", bullets["normal"]
+    )
+    task = replace_between(task, "**Reduction cell**\n\n", "\n\n`print`", bullets["reduction"])
+
+    def blocks(cell) -> str:
+        return "".join(
+            f"            Block({b.inputs!r}, {_quoted(b.ops)}, {_quoted(b.combine)}),\n"
+            for b in cell.blocks
+        )
+
+    code = (
+        "my_cells = CellGenotype(\n    normal=Cell(\n        (\n"
+        + blocks(genotype.normal)
+        + "        )\n    ),\n    reduction=Cell(\n        (\n"
+        + blocks(genotype.reduction)
+        + "        )\n    ),\n)"
+    )
+    normal_ops = sorted(op for b in genotype.normal.blocks for op in b.ops)
+    test = f"""three = CellSpace(num_blocks=3)
+expect_valid(three, my_cells, "my_cells is a genotype of CellSpace(num_blocks=3)")
+expect_equal(
+    [b.combine for b in my_cells.normal.blocks],
+    [{", ".join(_quoted(b.combine) for b in genotype.normal.blocks)}],
+    "how the normal cell's blocks combine",
+)
+expect_equal(
+    my_cells.normal.concat,
+    {genotype.normal.concat!r},
+    "the normal cell's output",
+    hint="the output concatenates the blocks that no later block reads",
+)
+expect_equal(
+    my_cells.reduction.concat,
+    {genotype.reduction.concat!r},
+    "the reduction cell's output",
+    hint="the output concatenates the blocks that no later block reads",
+)
+expect_equal(
+    sorted(op for b in my_cells.normal.blocks for op in b.ops),
+    [{", ".join(_quoted(op) for op in normal_ops)}],
+    "the ops of the normal cell",
+    hint="check each op name against the task (max_pool_3x3 is not avg_pool_3x3)",
+)
+"""
+    return {
+        "task3": task,
+        "my_cells": replace_solution(cells["my_cells"], code),
+        "test_my_cells": test,
+    }
+
+
+def _quoted(value) -> str:
+    """A string or tuple of strings as Python source with double quotes (as ruff formats it)."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    return "(" + ", ".join(_quoted(v) for v in value) + ")"

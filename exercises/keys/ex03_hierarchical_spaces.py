@@ -82,7 +82,7 @@ TASKS = [
                     Check("len(my_motif.edges())", "my_motif has five edges", visible=True),
                     Check(
                         "my_motif.matrix[1][3]",
-                        "node 3 gets an identity of node 1",
+                        "the entry (1, 3) of my_motif",
                         visible=True,
                     ),
                     Check("my_motif.num_nodes"),
@@ -180,3 +180,67 @@ TASKS = [
         ],
     ),
 ]
+
+
+DESCRIPTIONS = {
+    "conv_1x1_bn_relu": "a 1×1 convolution",
+    "dw_conv_3x3_bn_relu": "a 3×3 depthwise convolution",
+    "sep_conv_3x3_bn_relu": "a 3×3 separable convolution",
+    "max_pool_3x3": "a 3×3 max pooling",
+    "avg_pool_3x3": "a 3×3 average pooling",
+    "skip_connect": "an identity",
+}
+
+
+def _random_motif(rng):
+    """A valid 4-node level-2 motif with 5 edges (one of the 6 node pairs left out)."""
+    from nasedu.ops import LIU_PRIMITIVES
+    from nasedu.spaces.motifs import Motif
+
+    space = HierarchicalSpace()
+    while True:
+        pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+        del pairs[int(rng.integers(len(pairs)))]
+        ops = rng.choice(LIU_PRIMITIVES, size=len(pairs)).tolist()
+        motif = Motif.from_edges(4, dict(zip(pairs, ops)))
+        try:
+            space.validate(space.trivial().with_motif(2, 1, motif))
+            return motif
+        except ValueError:
+            continue
+
+
+def _describe_node(motif, j: int) -> str:
+    sources = [(i, op) for i, k, op in motif.edges() if k == j]
+    parts = [f"{DESCRIPTIONS[op]} of {'the input' if i == 0 else f'node {i}'}" for i, op in sources]
+    if len(parts) == 1:
+        return parts[0][parts[0].index(" ") + 1 :]  # "3×3 separable convolution of the input"
+    return "concatenation of " + ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def variant(rng, cells: dict[str, str]) -> dict[str, str]:
+    """Another level-2 motif to write down in task 3 (``nasedu exercises variant``)."""
+    from nasedu.grader.variant import replace_between, replace_solution
+
+    motif = _random_motif(rng)
+    bullets = ",\n".join(f"* node {j} = {_describe_node(motif, j)}" for j in (1, 2, 3)) + "."
+    edges = "".join(f"        ({i}, {j}): {op!r},\n" for i, j, op in motif.edges())
+    code = "my_motif = Motif.from_edges(\n    4,\n    {\n" + edges.replace("'", '"') + "    },\n)"
+    test = replace_between(
+        cells["test_my_motif"],
+        "expect_equal(my_motif.matrix[1][3], ",
+        ")\n",
+        f'"{motif.matrix[1][3]}", "the entry (1, 3) of my_motif"',
+    )
+    ops = sorted(op for _, _, op in motif.edges())
+    test = replace_between(
+        test,
+        "sorted(op for _, _, op in my_motif.edges()),\n",
+        '    "the ops',
+        f"    {ops!r},\n".replace("'", '"'),
+    )
+    return {
+        "task3": replace_between(cells["task3"], "the output):\n\n", "\n\nUse", bullets),
+        "my_motif": replace_solution(cells["my_motif"], code),
+        "test_my_motif": test,
+    }

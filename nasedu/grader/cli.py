@@ -73,6 +73,19 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     grade.add_argument("--source", help="folder holding source/ASSIGNMENT (default COURSE/source)")
     grade.add_argument("--keys", help="folder holding ASSIGNMENT.py (default COURSE/keys)")
     grade.set_defaults(run=_grade)
+    exercises = sub.add_parser("exercises", help="the exercise course: make a variant of it")
+    actions = exercises.add_subparsers(dest="action", required=True)
+    variant = actions.add_parser(
+        "variant",
+        help="copy the course with other numbers and its own answer key (for a graded class)",
+        description="Copy an nbgrader course (source/, keys/, nbgrader_config.py) to OUT with "
+        "the genotypes students write down drawn anew from SEED, then generate release/. "
+        "Keep OUT/source and OUT/keys where students cannot read them.",
+    )
+    variant.add_argument("--seed", type=_positive(int, 0, 2**32 - 1), required=True)
+    variant.add_argument("--out", required=True, help="new folder for the variant course")
+    variant.add_argument("--course", default=None, help="the course to vary (default: exercises/)")
+    variant.set_defaults(run=_variant)
 
 
 def _grade(args: argparse.Namespace) -> None:
@@ -99,3 +112,21 @@ def _grade(args: argparse.Namespace) -> None:
         f"graded {total} submission(s); scores in gradebook.db and grading/"
         f"{args.assignment}.csv; {flagged} flagged in grading/{args.assignment}-tamper.txt"
     )
+
+
+def _variant(args: argparse.Namespace) -> None:
+    from .variant import make_variant
+
+    course = Path(args.course) if args.course else _shipped_exercises()
+    make_variant(course, Path(args.out), args.seed, log=lambda line: print(line, flush=True))
+    print(f"variant {args.seed} of the exercises in {args.out}: grade it there with nasedu grade")
+
+
+def _shipped_exercises() -> Path:
+    """exercises/ of the repository nasedu was installed from (an editable install)."""
+    import nasedu
+
+    folder = Path(nasedu.__file__).resolve().parent.parent / "exercises"
+    if not (folder / "keys").is_dir():
+        raise FileNotFoundError("no exercises/ next to this nasedu: pass --course FOLDER")
+    return folder
