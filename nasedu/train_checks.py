@@ -59,12 +59,16 @@ def _remember(tensor: torch.Tensor, finding: Any) -> None:
     _SEEN[key] = (forget, tensor._version, finding)
 
 
-def check_device(dev: Any, name: str = "dev", must_exist: bool = True) -> torch.device | None:
-    """``dev`` as a ``torch.device`` (or None), else a ValueError: an unknown string, a device
-    type training cannot use or (``must_exist``) a GPU that this machine does not have."""
-    if dev is None:
+def check_device(
+    dev: Any, name: str = "dev", must_exist: bool = True, allow_none: bool = True
+) -> torch.device | None:
+    """``dev`` as a ``torch.device`` (or None, if ``allow_none``), else a ValueError: an unknown
+    string, a device type training cannot use or (``must_exist``) a GPU that this machine does
+    not have."""
+    if dev is None and allow_none:
         return None
-    wanted = f"{name} must be None (the best device here) or one of 'cpu', 'cuda', 'cuda:N', 'mps'"
+    wanted = f"{name} must be {'None (the best device here) or ' * allow_none}one of 'cpu', "
+    wanted += "'cuda', 'cuda:N', 'mps'"
     if isinstance(dev, str) and len(dev) <= 40:
         try:
             dev = torch.device(dev)

@@ -215,3 +215,12 @@ def test_a_batch_that_is_a_pipe_or_a_folder_is_refused_without_blocking(cifar):
     (cifar / "data_batch_5").unlink()
     (cifar / "data_batch_5").mkdir()
     refused(lambda: load_cifar10(cifar.parent), "data_batch_5", "not a regular file")
+
+
+@pytest.mark.parametrize("device", ["gpu", None, 3, "meta", ["cpu"], "cuda:99"])
+def test_moving_data_to_a_device_that_does_not_exist_is_refused(device):
+    """Dataset.to("gpu") raised torch's RuntimeError, .to("cuda") without a GPU an
+    AssertionError ("Torch not compiled with CUDA enabled")."""
+    digits = data.load("digits")
+    refused(lambda: digits.to(device), "device")
+    refused(lambda: digits.val.to(device), "device")

@@ -22,6 +22,13 @@ __all__ = ["Dataset", "Split", "random_translate"]
 MAX_CLASSES = 100_000
 
 
+def _device(device: object) -> torch.device:
+    """``device`` checked: an existing device, named as ``torch.device`` names them."""
+    from ..train_checks import check_device  # (it imports this module)
+
+    return check_device(device, "device", allow_none=False)
+
+
 @dataclass(frozen=True)
 class Split:
     """One split of a data set: images ``x`` (N, C, H, W, float) and labels ``y`` (N, long)."""
@@ -54,6 +61,7 @@ class Split:
 
     def to(self, device: torch.device | str) -> Split:
         """This split on ``device`` (no copy if it is already there)."""
+        device = _device(device)
         return Split(self.x.to(device, non_blocking=True), self.y.to(device, non_blocking=True))
 
     def subset(self, n: int) -> Split:
@@ -137,6 +145,7 @@ class Dataset:
         Call it once before a search (``data = load("cifar10").to(device())``): ``fit`` then
         finds the tensors already on the device and copies nothing.
         """
+        device = _device(device)
         return replace(
             self, train=self.train.to(device), val=self.val.to(device), test=self.test.to(device)
         )
