@@ -53,6 +53,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="wall-clock seconds per cell or check (default 60)",
     )
     grade.add_argument(
+        "--total",
+        type=_positive(float, 1, 86_400),
+        default=600.0,
+        help="wall-clock seconds per submission in all (default 600)",
+    )
+    grade.add_argument(
         "--memory",
         type=_positive(int, 256, 1 << 20),
         default=4096,
@@ -95,7 +101,12 @@ def _grade(args: argparse.Namespace) -> None:
     course = Path(args.course)
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course.resolve()} is not an nbgrader course folder")
-    limits = Limits(step_seconds=args.timeout, cpu_seconds=args.cpu, memory_mb=args.memory)
+    limits = Limits(
+        step_seconds=args.timeout,
+        submission_seconds=args.total,
+        cpu_seconds=args.cpu,
+        memory_mb=args.memory,
+    )
     results = grade_assignment(
         course,
         args.assignment,

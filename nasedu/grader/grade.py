@@ -39,6 +39,7 @@ from .tamper import Finding, scan
 __all__ = ["SubmissionResult", "grade_assignment"]
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
+MAX_SUBMISSION_FILES = 2_000
 STUDENT_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
 
 
@@ -88,7 +89,12 @@ def load_assignment(
 
 def _copy_submission(folder: Path, target: Path) -> None:
     total = 0
-    for path in sorted(folder.rglob("*")):
+    paths = []
+    for path in folder.rglob("*"):
+        paths.append(path)
+        if len(paths) > MAX_SUBMISSION_FILES:
+            raise SubmissionError(f"the submission holds more than {MAX_SUBMISSION_FILES} files")
+    for path in sorted(paths):
         if path.is_symlink() or not (path.is_file() or path.is_dir()):
             continue
         relative = path.relative_to(folder)
@@ -131,14 +137,18 @@ def grade_submission(
     return SubmissionResult(student, results, findings, "", outcome.restarts, seconds, graded)
 
 
-def submissions(course: Path, assignment: str) -> list[Path]:
+def submissions(course: Path, assignment: str, log: Callable[[str], None] = print) -> list[Path]:
     """The folders ``submitted/<student>/<assignment>/`` (real folders, sensible ids only)."""
     found = []
     for student in sorted((Path(course) / "submitted").glob("*")):
         folder = student / assignment
-        if student.is_symlink() or folder.is_symlink() or not folder.is_dir():
+        if not folder.exists():
             continue
-        if STUDENT_ID.match(student.name):
+        if student.is_symlink() or folder.is_symlink() or not folder.is_dir():
+            log(f"  skipped {student.name}: a link, not a folder")
+        elif not STUDENT_ID.match(student.name):
+            log(f"  skipped {student.name[:40]!r}: not a student id (letters, digits, _.@+-)")
+        else:
             found.append(folder)
     return found
 
@@ -166,7 +176,7 @@ def grade_assignment(
     log(f"isolation: {sandbox.description}")
     loaded = load_assignment(course, assignment, source, keys)
     check_assignment(course, assignment)
-    folders = submissions(course, assignment)
+    folders = submissions(course, assignment, log)
     log(f"grading {len(folders)} submission(s) of {assignment} with {jobs} job(s)")
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = [pool.submit(grade_submission, loaded, f, sandbox, limits) for f in folders]

@@ -38,11 +38,13 @@ START_SECONDS = 60.0
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits of one submission: wall seconds per step, CPU seconds and memory (MiB)
-    per child process, the largest file it may write and the space of its working folder and
-    of ``/tmp`` (MiB each)."""
+    """Resource limits of one submission: wall seconds per step and for the whole submission
+    (a submission that makes every check wait must not hold a grading job for an hour), CPU
+    seconds and memory (MiB) per child process, the largest file it may write and the space of
+    its working folder and of ``/tmp`` (MiB each)."""
 
     step_seconds: float = 60.0
+    submission_seconds: float = 600.0
     cpu_seconds: int = 600
     memory_mb: int = 4096
     file_mb: int = 64
@@ -148,11 +150,16 @@ def run_steps(
     outcome = Outcome()
     done: list[dict[str, Any]] = []  # cells that succeeded, replayed after a restart
     position = 0
+    budget_end = time.monotonic() + limits.submission_seconds
     while position < len(steps) and outcome.restarts <= MAX_RESTARTS:
+        if time.monotonic() >= budget_end:
+            for step in steps[position:]:
+                outcome.steps[step["id"]] = {"status": "timeout", "error": "out of total time"}
+            return outcome
         replay = [dict(s, id="replay:" + s["id"]) for s in done]
         child = _Child(isolation, folder, replay + steps[position:], limits)
         try:
-            position = _follow(child, steps, position, replay, done, outcome, limits)
+            position = _follow(child, steps, position, replay, done, outcome, limits, budget_end)
         finally:
             child.kill()
         if position < len(steps):
@@ -162,9 +169,10 @@ def run_steps(
     return outcome
 
 
-def _follow(child, steps, position, replay, done, outcome, limits) -> int:
+def _follow(child, steps, position, replay, done, outcome, limits, budget_end) -> int:
     """Read reports until the child finishes or fails; return the next step to run."""
     deadline = time.monotonic() + START_SECONDS + limits.step_seconds * (1 + len(replay))
+    deadline = min(deadline, budget_end)
     expected = [s["id"] for s in replay] + [s["id"] for s in steps[position:]]
     index = 0
     while index < len(expected):
@@ -187,5 +195,5 @@ def _follow(child, steps, position, replay, done, outcome, limits) -> int:
             if step["kind"] == "cell" and report.get("status") == "ok":
                 done.append(step)
         index += 1
-        deadline = time.monotonic() + limits.step_seconds
+        deadline = min(time.monotonic() + limits.step_seconds, budget_end)
     return len(steps)
