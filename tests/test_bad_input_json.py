@@ -237,3 +237,15 @@ def test_messages_about_genotypes_and_build_arguments_are_capped(name):
         with pytest.raises(InvalidArchitecture) as info:
             space.build(genotype, **options)
         assert 15 < len(str(info.value)) <= 200, str(info.value)
+
+
+@given(name=st.one_of(st.text(max_size=8), st.integers(), st.none(), st.just(["chain"])))
+@settings(max_examples=30, deadline=None)
+def test_unknown_space_names_are_key_and_value_errors_without_quotes(name):
+    """get_space(["chain"]) raised "unhashable type: 'list'"; str(KeyError) added quotes."""
+    if isinstance(name, str) and name in SPACES:
+        return
+    with pytest.raises(KeyError) as info:
+        get_space(name)
+    assert isinstance(info.value, ValueError)
+    assert str(info.value).startswith("unknown search space ")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ..checks import UnknownName, brief
 from .base import RngLike, SearchSpace, as_rng, graph_hash
 from .chain import ChainGenotype, ChainSpace, Layer
 from .checks import InvalidArchitecture, SpaceTooLarge
@@ -62,7 +63,7 @@ def available_spaces() -> list[str]:
 
 def get_space(name: str, **options: Any) -> SearchSpace:
     """Make the search space called ``name`` (see ``SPACES``) with the given options."""
-    if name not in SPACES:
-        raise KeyError(f"unknown search space {name!r}; available: {', '.join(SPACES)}")
+    if not isinstance(name, str) or name not in SPACES:  # a KeyError and a ValueError, unquoted
+        raise UnknownName(f"unknown search space {brief(name)}; available: {', '.join(SPACES)}")
     module, cls = SPACES[name].split(":")
     return getattr(importlib.import_module(module), cls)(**options)
