@@ -249,3 +249,10 @@ def test_unknown_space_names_are_key_and_value_errors_without_quotes(name):
         get_space(name)
     assert isinstance(info.value, ValueError)
     assert str(info.value).startswith("unknown search space ")
+
+
+@pytest.mark.parametrize("name", sorted(SPACES))
+def test_a_misspelt_space_option_is_named_with_the_options_there_are(name):
+    """get_space("chain", max_layer=3) raised Python's "got an unexpected keyword argument"."""
+    with pytest.raises(ValueError, match=r"has no option 'max_layer'; its options are \w+"):
+        get_space(name, max_layer=3)

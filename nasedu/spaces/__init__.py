@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from ..checks import UnknownName, brief
@@ -66,4 +67,12 @@ def get_space(name: str, **options: Any) -> SearchSpace:
     if not isinstance(name, str) or name not in SPACES:  # a KeyError and a ValueError, unquoted
         raise UnknownName(f"unknown search space {brief(name)}; available: {', '.join(SPACES)}")
     module, cls = SPACES[name].split(":")
-    return getattr(importlib.import_module(module), cls)(**options)
+    space = getattr(importlib.import_module(module), cls)
+    known = [p for p in inspect.signature(space).parameters if p != "self"]
+    unknown = [option for option in options if option not in known]
+    if unknown:  # not Python's "__init__() got an unexpected keyword argument"
+        raise ValueError(
+            f"get_space({name!r}) has no option {brief(unknown[0])}; its options are "
+            f"{', '.join(known)}"
+        )
+    return space(**options)
