@@ -19,7 +19,26 @@ from ..measure import count_macs, count_parameters
 from ..spaces.cell import CELL_KINDS, CHOICES, Block, Cell, CellGenotype, CellSpace, state_name
 from . import require_ipywidgets
 
-__all__ = ["CellBuilder", "cell_builder"]
+__all__ = ["CellBuilder", "cell_builder", "state_label"]
+
+_SUBSCRIPT = str.maketrans("0123456789+-i", "₀₁₂₃₄₅₆₇₈₉₊₋ᵢ")
+
+
+def state_label(k: int) -> str:
+    """Hidden state ``k`` as the drawings write it, in plain text (a dropdown cannot show
+    LaTeX): ``hᵢ₋₁`` and ``hᵢ`` for the cell's inputs (``h_{i-1}``, ``h_i``), then ``b1``,
+    ``b2``, ... for the blocks' outputs."""
+    name = state_name(k)
+    if name.startswith("h_"):
+        return "h" + name[2:].strip("{}").translate(_SUBSCRIPT)
+    return name
+
+
+def _width(choice: str, space: CellSpace) -> str:
+    """Wide enough for the longest option of ``choice``, so that no label is cut."""
+    longest = {"op": max(map(len, space.ops)), "combine": max(map(len, space.combine))}
+    chars = next((n for key, n in longest.items() if key in choice), 5)
+    return f"{max(chars, len(choice)) * 9 + 40}px"
 
 
 class CellBuilder:
@@ -45,23 +64,27 @@ class CellBuilder:
         self.macro = macro
         self.dropdowns: dict[tuple[str, int, str], Any] = {}
         tabs = []
+        widths = {choice: _width(choice, space) for choice in CHOICES}
+        header = widgets.HBox(
+            [widgets.HTML("", layout={"width": "40px"})]
+            + [
+                widgets.HTML(f"<i>{choice}</i>", layout={"width": widths[choice]})
+                for choice in CHOICES
+            ]
+        )
         for kind in CELL_KINDS:
-            rows = []
+            rows = [header]
             for k, block in enumerate(getattr(self.genotype, kind).blocks, start=1):
                 values = (*block.inputs, *block.ops, block.combine)
-                row = [widgets.HTML(f"<b>{state_name(k + 1)}</b>", layout={"width": "30px"})]
+                row = [widgets.HTML(f"<b>{state_label(k + 1)} =</b>", layout={"width": "40px"})]
                 for choice, options, value in zip(CHOICES, space.block_choices(k).values(), values):
                     labels = (
-                        [(f"{s}: {state_name(s)}", s) for s in options]
+                        [(state_label(s), s) for s in options]
                         if "input" in choice
                         else list(options)
                     )
                     dropdown = widgets.Dropdown(
-                        options=labels,
-                        value=value,
-                        description=choice,
-                        style={"description_width": "initial"},
-                        layout={"width": "190px" if "op" in choice else "160px"},
+                        options=labels, value=value, layout={"width": widths[choice]}
                     )
                     dropdown.observe(self._changed, names="value")
                     self.dropdowns[(kind, k, choice)] = dropdown
