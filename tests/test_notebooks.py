@@ -74,6 +74,23 @@ def test_questions_have_hidden_model_answers(path):
     assert len(answers) >= 3, "each notebook asks at least three questions with hidden answers"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_objectives_first_summary_last_and_a_pointer_to_the_exercise(path):
+    markdown = [source(c) for c in cells(path) if c["cell_type"] == "markdown"]
+    assert "By the end of this notebook you will be able to" in markdown[0]
+    assert any("## Summary" in m for m in markdown[-3:]), "a summary at the end"
+    number = path.stem[:2]
+    assert any(f"exercises/source/ex{number}_" in m for m in markdown), "a pointer to the exercise"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_precomputed_results_are_marked_as_such(path):
+    for i, cell in enumerate(cells(path)):
+        text = source(cell)
+        if cell["cell_type"] == "code" and "PRECOMPUTED" in text:
+            assert "not trained here" in text or "not computed here" in text, f"cell {i}"
+
+
 # The lecture's claims and questions, in the slides' words (case and line breaks ignored).
 LECTURE = [
     # basic spaces
@@ -96,6 +113,8 @@ LECTURE = [
     "different spatial resolutions",
     # hierarchical spaces
     "directed acyclic graph",
+    "m_\\ell",  # the paper's notation: M_l motifs per level, G^(l)_m, o^(l)_m
+    "inception-like",
     "latent representation",
     "level-1 primitives",
     "level-2 motif",
