@@ -13,7 +13,10 @@ import torch
 from ..checks import check_int, check_seed
 from .dataset import Dataset, Split
 
-__all__ = ["load_digits", "split_indices"]
+__all__ = ["N_IMAGES", "load_digits", "split_indices"]
+
+#: how many images scikit-learn's digits hold
+N_IMAGES = 1797
 
 
 def split_indices(n: int, val: int, test: int, seed: int) -> tuple[np.ndarray, ...]:
@@ -33,6 +36,7 @@ def load_digits(seed: int = 0, val: int = 300, test: int = 300) -> Dataset:
     The split is a fixed function of ``seed`` (same seed, same split on every machine); the
     normalisation statistics come from the training split only.
     """
+    split_indices(N_IMAGES, val, test, seed)  # bad options fail before anything is loaded
     from sklearn.datasets import load_digits as sklearn_digits
 
     bunch = sklearn_digits()
