@@ -2,8 +2,9 @@
 
 ``nasedu tour``
     samples architectures from every search space, trains each briefly on the offline digits,
-    prints a table (space, genotype, parameters, accuracy, seconds) and writes drawings of the
-    best architecture of each space and the training curves to a folder.
+    prints a table (space, parameters, multiply-adds, accuracy, then the genotypes) and writes
+    drawings of the best architecture of each space and the training curves to a folder.
+    Budgets in epochs: the same table on a fast or a busy machine.
 ``nasedu info SPACE``
     the size of a space, a sample genotype and its network's parameter count.
 ``nasedu spaces``
@@ -30,26 +31,117 @@ from typing import Any, NoReturn
 __all__ = ["main", "tour"]
 
 
+TOUR_SAMPLES = 2
+TOUR_EPOCHS = 4
+TOUR_MACRO: dict[str, dict[str, Any]] = {"flat": {"channels": (4, 8, 16)}}
+"""Network options per space in the tour: the flat baseline's cell has no 1x1 convs to narrow
+it, so at the hierarchical model's widths it is several times larger and slower; at these
+widths it has about as many parameters as the hierarchical model."""
+TOUR_SECONDS_PER_NETWORK_EPOCH = 4.0
+"""What one network's epoch on the digits took in the tour on a 2-core CPU (the median over the
+default tour, ``benchmarks/bench_tour.py``; an upper bound, measured on a shared machine): the
+basis of the estimate the tour prints before it starts."""
+
+
 def _short(genotype: Any, width: int) -> str:
+    """``repr`` on one line without the class name, cut to ``width`` characters."""
     text = " ".join(repr(genotype).split())
+    name, bracket, inner = text.partition("(")
+    if bracket and name.endswith("Genotype") and inner.endswith(")"):
+        text = inner[:-1].strip()
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _table(rows: list[dict[str, Any]], width: int) -> str:
-    header = f"{'space':13s} {'genotype':{width}s} {'params':>9s} {'val acc':>8s} {'seconds':>8s}"
+def _table(rows: list[dict[str, Any]]) -> str:
+    """Accuracy and size of every trained network, each space's rows under its own name,
+    then each network's genotype (shortened; tour.json has them in full)."""
+    header = f"{'space':13s} {'#':>2s} {'params':>9s} {'MACs':>11s} {'val acc':>8s}"
     lines = [header, "-" * len(header)]
+    previous = None
     for r in rows:
+        name = r["space"] if r["space"] != previous else ""
+        previous = r["space"]
         lines.append(
-            f"{r['space']:13s} {_short(r['genotype'], width):{width}s} {r['params']:9,d} "
-            f"{r['val_accuracy']:8.3f} {r['seconds']:8.2f}"
+            f"{name:13s} {r['sample']:2d} {r['params']:9,d} {r['macs']:11,d} "
+            f"{r['val_accuracy']:8.3f}" + ("  failed" if "error" in r else "")
         )
+    lines.append("")
+    for r in rows:
+        lines.append(f"{r['space']} #{r['sample']}: {_short(r['genotype'], 160)}")
     return "\n".join(lines)
+
+
+def _estimate(networks: int, epochs: int, data: str) -> str:
+    minutes = networks * epochs * TOUR_SECONDS_PER_NETWORK_EPOCH / 60
+    where = "on digits" if data == "digits" else f"on {data}, slower than on digits"
+    return (
+        f"nasedu tour: {networks} networks x {epochs} epochs, about {max(1, round(minutes))} "
+        f"minute(s) {where} on a 2-core CPU (longer on a busy one).  Larger runs: --samples N, "
+        "--epochs N, --data cluttered-digits; the notebooks go further."
+    )
+
+
+def _plot_curves(curves: dict[str, Any], title: str):
+    """Validation accuracy per epoch: one colour per space, one line style per sample, the
+    legend beside the axes (not over the curves)."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    spaces = list(dict.fromkeys(label.split(" #")[0] for label in curves))
+    colours = plt.get_cmap("tab10").colors
+    styles = ["-", "--", ":", "-."]
+    for label, result in curves.items():
+        space, sample = label.split(" #")
+        ax.plot(
+            range(1, len(result.val_accuracy) + 1),
+            result.val_accuracy,
+            color=colours[spaces.index(space) % len(colours)],
+            linestyle=styles[(int(sample) - 1) % len(styles)],
+            marker="o",
+            markersize=3,
+            label=label,
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy")
+    ax.set_ylim(0, 1)
+    ax.set_title(title)
+    if curves:  # (every network failed: nothing to label)
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    return fig
+
+
+def _train_one(space: Any, genotype: Any, dataset: Any, epochs: int, **options: Any):
+    """Build and train one sampled network: (row fields, FitResult or None)."""
+    from .spaces.checks import InvalidArchitecture
+    from .train import TrainingDiverged, TrainingOutOfMemory, fit
+
+    start = time.perf_counter()
+    try:
+        model = space.build(
+            genotype,
+            input_shape=dataset.input_shape,
+            num_classes=dataset.num_classes,
+            **TOUR_MACRO.get(space.name, {}),
+        )
+        result = fit(model, dataset, epochs=epochs, **options)
+    except (InvalidArchitecture, TrainingDiverged, TrainingOutOfMemory) as error:
+        # one failing architecture is a finding of the tour, not the end of it
+        print(f"{options.get('desc')} failed: {error}", flush=True)
+        fields = {"params": 0, "macs": 0, "val_accuracy": float("nan"), "error": str(error)}
+        return {**fields, "seconds": time.perf_counter() - start}, None
+    fields = {
+        "params": result.params,
+        "macs": result.macs,
+        "val_accuracy": result.final_val_accuracy,
+        "seconds": time.perf_counter() - start,
+    }
+    return fields, result
 
 
 def tour(
     spaces: Sequence[str] | None = None,
-    samples: int = 3,
-    epochs: int = 3,
+    samples: int = TOUR_SAMPLES,
+    epochs: int = TOUR_EPOCHS,
     data: str = "digits",
     out: str | Path = "nasedu-tour",
     seed: int = 0,
@@ -57,8 +149,11 @@ def tour(
 ) -> list[dict[str, Any]]:
     """Sample ``samples`` architectures per space, train each ``epochs`` epochs, report.
 
-    Returns the table rows (also written to ``out/tour.json``) and saves one drawing per space
-    (its best architecture) and ``training_curves.png`` under ``out``.
+    Budgets are epochs, never seconds, and every network trains with the same seed and thread
+    count (:mod:`nasedu.threads`), so the table is the same on a fast or a busy machine (only
+    the time it takes differs).  Returns the table rows (also written, with full genotypes
+    and seconds, to ``out/tour.json``) and saves one drawing per space (its best
+    architecture) and ``training_curves.png`` under ``out``.
     """
     import matplotlib
 
@@ -68,57 +163,33 @@ def tour(
 
     from .data import load
     from .spaces import available_spaces, get_space
-    from .spaces.checks import InvalidArchitecture
-    from .train import TrainingDiverged, TrainingOutOfMemory, describe_device, fit
-    from .viz import plot_training
+    from .train import describe_device
 
     names = list(spaces) if spaces else available_spaces()
+    print(_estimate(len(names) * samples, epochs, data), flush=True)
     dataset = load(data)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"nasedu tour: {dataset!r}; training on {describe_device()}", flush=True)
+    print(f"{dataset!r}; training on {describe_device()}", flush=True)
     rows: list[dict[str, Any]] = []
     curves = {}
+    started = time.perf_counter()
     for name in names:
         space = get_space(name)
-        print(f"\n{space!r}", flush=True)
+        print(f"\n{name}: {space!r}", flush=True)
         best = None
-        for i in range(samples):
-            genotype = space.sample(seed * 1000 + i)
+        for i in range(1, samples + 1):
+            genotype = space.sample(seed * 1000 + i - 1)
             torch.manual_seed(seed)
-            start = time.perf_counter()
-            try:
-                model = space.build(
-                    genotype, input_shape=dataset.input_shape, num_classes=dataset.num_classes
-                )
-                result = fit(
-                    model, dataset, epochs=epochs, progress=progress, desc=f"{name} #{i + 1}"
-                )
-            except (InvalidArchitecture, TrainingDiverged, TrainingOutOfMemory) as error:
-                # one failing architecture is a finding of the tour, not the end of it
-                print(f"{name} #{i + 1} failed: {error}", flush=True)
-                rows.append(
-                    {
-                        "space": name,
-                        "genotype": genotype,
-                        "params": 0,
-                        "macs": 0,
-                        "val_accuracy": float("nan"),
-                        "seconds": time.perf_counter() - start,
-                        "error": str(error),
-                    }
-                )
-                continue
-            row = {
-                "space": name,
-                "genotype": genotype,
-                "params": result.params,
-                "macs": result.macs,
-                "val_accuracy": result.final_val_accuracy,
-                "seconds": time.perf_counter() - start,
-            }
+            label = f"{name} #{i}"
+            fields, result = _train_one(
+                space, genotype, dataset, epochs, progress=progress, desc=label, seed=seed
+            )
+            row = {"space": name, "sample": i, "genotype": genotype, **fields}
             rows.append(row)
-            curves[f"{name} #{i + 1}"] = result
+            if result is None:
+                continue
+            curves[label] = result
             if best is None or row["val_accuracy"] > best["val_accuracy"]:
                 best = row
         if best is not None:
@@ -127,19 +198,29 @@ def tour(
             figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
             plt.close(figure)
     print()
-    print(_table(rows, width=60))
-    ax = plot_training(curves)
-    ax.set_title(f"nasedu tour on {data}")
-    ax.figure.savefig(out / "training_curves.png", dpi=120, bbox_inches="tight")
-    plt.close(ax.figure)
+    print(_table(rows))
+    figure = _plot_curves(curves, f"nasedu tour on {data}")
+    figure.savefig(out / "training_curves.png", dpi=120, bbox_inches="tight")
+    plt.close(figure)
     spaces_by_name = {name: get_space(name) for name in names}
     report = [
         {**r, "genotype": spaces_by_name[r["space"]].to_json(r["genotype"])["genotype"]}
         for r in rows
     ]
     (out / "tour.json").write_text(json.dumps(report, indent=1))
-    print(f"\nfigures and tour.json written to {out.resolve()}")
+    print(f"\ntrained in {time.perf_counter() - started:.0f} s")
+    print(f"figures and tour.json (full genotypes) written to {out.resolve()}")
     return rows
+
+
+def _space_names() -> list[str]:
+    """The installed search spaces' names, found without importing them (nor torch): listing
+    five names should not take the seconds that importing torch takes on a busy machine."""
+    from importlib.util import find_spec
+
+    from .spaces import SPACES
+
+    return [name for name, target in SPACES.items() if find_spec(target.split(":")[0])]
 
 
 def _info(name: str) -> None:
@@ -200,7 +281,8 @@ def doctor() -> dict[str, str]:
         "python": platform.python_version(),
         "torch": torch.__version__,
         "training on": describe_device(),
-        "quick mode": "on (NASEDU_QUICK): budgets are capped" if quick() else "off",
+        "threads": _threads_line(),
+        "quick mode": "on (NASEDU_QUICK): fits shrunk to a few batches" if quick() else "off",
     }
     for package, needed_for in [
         ("jupyterlab", "the notebooks"),
@@ -209,6 +291,22 @@ def doctor() -> dict[str, str]:
     ]:
         report[package] = f"{version(package)} (for {needed_for})"
     return report
+
+
+def _threads_line() -> str:
+    """The inputs of the thread policy: what the process sees and may use, and why."""
+    from .threads import policy_report
+
+    facts = policy_report()
+    line = f"{facts['cpu_count']} CPUs visible"
+    if facts["affinity"] is not None:
+        line += f", {facts['affinity']} in this process's affinity"
+    if facts["cgroup_limit"] is not None:
+        line += f", cgroup quota {facts['cgroup_limit']:g} CPUs"
+    line += f" -> {facts['usable_cpus']} usable"
+    if facts["user_threads"] is not None:
+        line += f"; your setting: {facts['user_threads']} thread(s)"
+    return line
 
 
 class _Parser(argparse.ArgumentParser):
@@ -291,10 +389,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_tour = sub.add_parser("tour", help="sample, train and draw architectures of every space")
     p_tour.add_argument("--spaces", help="comma-separated space names (default: all)")
     p_tour.add_argument(
-        "--samples", type=_count(1, 1000), default=3, help="architectures per space"
+        "--samples",
+        type=_count(1, 1000),
+        default=TOUR_SAMPLES,
+        help=f"architectures per space (default: {TOUR_SAMPLES})",
     )
     p_tour.add_argument(
-        "--epochs", type=_count(1, 100_000), default=3, help="training epochs per architecture"
+        "--epochs",
+        type=_count(1, 100_000),
+        default=TOUR_EPOCHS,
+        help=f"training epochs per architecture (default: {TOUR_EPOCHS})",
     )
     p_tour.add_argument("--data", default="digits", help="data set name (default: digits)")
     p_tour.add_argument("--out", default="nasedu-tour", help="folder for figures and JSON")
@@ -332,9 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif hasattr(args, "run"):  # commands registered by other modules (nasedu grade)
             args.run(args)
         else:
-            from .spaces import available_spaces
-
-            print("\n".join(available_spaces()))
+            print("\n".join(_space_names()))
     except KeyboardInterrupt:
         print("nasedu: interrupted", file=sys.stderr)
         return 130

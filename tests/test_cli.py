@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from nasedu.cli import main, tour
+from nasedu.spaces import get_space
 
 
 def test_tour_trains_every_requested_space_and_writes_figures(tmp_path, capsys):
@@ -39,6 +40,32 @@ def test_python_dash_m_runs_the_command():
         [sys.executable, "-m", "nasedu", "spaces"], capture_output=True, text=True, check=True
     )
     assert "chain" in done.stdout
+
+
+def test_listing_the_spaces_does_not_import_torch():
+    code = (
+        "import sys\nfrom nasedu.cli import main\nmain(['spaces'])\nprint('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    names, torch_imported = done.stdout.split()[:-1], done.stdout.split()[-1]
+    assert names == ["chain", "multibranch", "cell", "hierarchical", "flat"]
+    assert torch_imported == "False", done.stderr
+
+
+def test_the_tour_table_is_readable(tmp_path, capsys):
+    """Each space's rows under its own name, genotypes without their class name in the table
+    and in full in tour.json, and the estimate printed before training."""
+    rows = tour(spaces=["cell", "flat"], samples=2, epochs=1, out=tmp_path, progress=False)
+    printed = capsys.readouterr().out
+    assert printed.startswith("nasedu tour: 4 networks x 1 epochs, about")
+    assert "--samples" in printed.splitlines()[0]
+    table = printed[printed.index("space ") :]
+    assert "flat #1: " in table and "HierarchicalGenotype(" not in table
+    assert [line.split()[0] for line in table.splitlines()[2:6:2]] == ["cell", "flat"]
+    report = json.loads((tmp_path / "tour.json").read_text())
+    assert [r["sample"] for r in report] == [1, 2, 1, 2]
+    cell = get_space("cell")
+    assert cell.from_json({"genotype": report[0]["genotype"]}) == rows[0]["genotype"]
 
 
 def test_import_does_not_need_jupyter():
@@ -93,5 +120,6 @@ def test_doctor_reports_versions_device_and_optional_tools(capsys, monkeypatch):
 
     assert f"training on  {describe_device()}" in out and "fp32" in out
     assert "quick mode   on (NASEDU_QUICK)" in out
+    assert "threads      " in out and "usable" in out  # the thread policy's inputs
     for tool in ("jupyterlab", "ipywidgets", "nbgrader"):
         assert tool in out
