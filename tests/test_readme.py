@@ -28,3 +28,24 @@ def test_readme_example_runs(index, monkeypatch):
     promised = re.findall(r"^print\(.*\)\s+# (\d[\d,]*)\b", BLOCKS[index], flags=re.MULTILINE)
     for value in promised:
         assert value in lines, f"README promises {value} is printed; got {lines}"
+
+
+def test_the_readmes_quick_mode_numbers_are_the_librarys():
+    from nasedu.train import QUICK_EPOCHS, QUICK_EVAL, QUICK_STEPS
+
+    text = " ".join(README.read_text().split())
+    promised = (
+        f"at most {QUICK_EPOCHS} epochs of at most {QUICK_STEPS} batches, validation on at "
+        f"most {QUICK_EVAL} images"
+    )
+    assert promised in text
+
+
+def test_the_readmes_tour_and_thread_policy_are_the_librarys():
+    from nasedu.cli import TOUR_SAMPLES
+    from nasedu.threads import LARGE_MACS
+
+    text = " ".join(README.read_text().split())
+    words = {1: "one", 2: "two", 3: "three"}
+    assert f"trains {words[TOUR_SAMPLES]} sampled networks of every search space" in text
+    assert f"at least {LARGE_MACS // 1_000_000} million multiply-adds per training batch" in text
