@@ -23,6 +23,8 @@ matplotlib.use("Agg")  # plot tests draw without a display
 
 # The tests run thousands of tiny forward passes.  With several torch threads each of them pays
 # for waking the thread pool, which on a loaded 2-core machine costs ~0.3 s instead of ~5 ms.
+# (fit chooses its own count, nasedu.threads, and respects this one: a set_num_threads call is
+# the user's choice.)
 torch.set_num_threads(1)
 
 settings.register_profile(
