@@ -63,6 +63,7 @@ class CellBuilder:
         self.num_classes = num_classes
         self.macro = macro
         self.dropdowns: dict[tuple[str, int, str], Any] = {}
+        self._counts: dict[CellGenotype, tuple[int, int, int]] = {}
         tabs = []
         widths = {choice: _width(choice, space) for choice in CHOICES}
         header = widgets.HBox(
@@ -116,21 +117,28 @@ class CellBuilder:
     def _refresh(self) -> None:
         import matplotlib.pyplot as plt
 
-        model = self.space.build(
-            self.genotype, input_shape=self.input_shape, num_classes=self.num_classes, **self.macro
-        )
-        params = count_parameters(model, auxiliary=False)
-        macs = count_macs(model, self.input_shape)
+        params, macs, cells = self._count(self.genotype)
         shape = "x".join(map(str, self.input_shape))
         self.summary.value = (
             f"<b>{params:,}</b> parameters &nbsp;|&nbsp; <b>{macs:,}</b> multiply-adds per "
-            f"{shape} image &nbsp;|&nbsp; {len(model.cells)} cells"
+            f"{shape} image &nbsp;|&nbsp; {cells} cells"
         )
         self.output.clear_output(wait=True)
         with self.output:
             fig = self.space.plot(self.genotype)
             plt.show()
             plt.close(fig)
+
+    def _count(self, genotype: CellGenotype) -> tuple[int, int, int]:
+        """Parameters, multiply-adds and cells of ``genotype``'s network, built once per
+        genotype (going back to an earlier choice is instant)."""
+        if genotype not in self._counts:
+            model = self.space.build(
+                genotype, input_shape=self.input_shape, num_classes=self.num_classes, **self.macro
+            )
+            params = count_parameters(model, auxiliary=False)
+            self._counts[genotype] = (params, count_macs(model, self.input_shape), len(model.cells))
+        return self._counts[genotype]
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
