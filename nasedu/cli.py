@@ -32,15 +32,16 @@ __all__ = ["main", "tour"]
 
 
 TOUR_SAMPLES = 2
-TOUR_EPOCHS = 4
+TOUR_EPOCHS = 3
 TOUR_MACRO: dict[str, dict[str, Any]] = {"flat": {"channels": (4, 8, 16)}}
 """Network options per space in the tour: the flat baseline's cell has no 1x1 convs to narrow
 it, so at the hierarchical model's widths it is several times larger and slower; at these
 widths it has about as many parameters as the hierarchical model."""
-TOUR_SECONDS_PER_NETWORK_EPOCH = 4.0
-"""What one network's epoch on the digits took in the tour on a 2-core CPU (the median over the
-default tour, ``benchmarks/bench_tour.py``; an upper bound, measured on a shared machine): the
-basis of the estimate the tour prints before it starts."""
+TOUR_SECONDS_PER_NETWORK_EPOCH = 6.3
+"""About what one network's epoch on the digits takes in the tour on an idle 2-core CPU: the
+basis of the estimate the tour prints before it starts.  Measured on a shared 2-core machine
+(``benchmarks/results/bench_tour-cpu2.json``): 26.6 s per network-epoch at a load average of
+about 8.5, i.e. with about 2 / 8.5 of the cores; scaled to the whole machine, 6.3 s."""
 
 
 def _short(genotype: Any, width: int) -> str:
@@ -76,8 +77,8 @@ def _estimate(networks: int, epochs: int, data: str) -> str:
     where = "on digits" if data == "digits" else f"on {data}, slower than on digits"
     return (
         f"nasedu tour: {networks} networks x {epochs} epochs, about {max(1, round(minutes))} "
-        f"minute(s) {where} on a 2-core CPU (longer on a busy one).  Larger runs: --samples N, "
-        "--epochs N, --data cluttered-digits; the notebooks go further."
+        f"minute(s) {where} on an idle 2-core CPU (longer on a busy one).  Larger runs: "
+        "--samples N, --epochs N, --data cluttered-digits; the notebooks go further."
     )
 
 
