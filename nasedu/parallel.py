@@ -16,9 +16,11 @@ which turns every way of running a function into the same thing, a
 A *timeout* is enforced where the evaluation runs: the function runs in a helper thread, and if
 it has not returned after ``timeout`` seconds of its own running time (queueing does not count)
 the answer is ``timed_out``.  Python cannot kill a thread, so the abandoned call goes on in the
-background: a dask worker that timed out is restarted (dask's nanny replaces its process); in a
-thread or process pool, or in this process, the abandoned thread stays until that process ends
-(harmless for a call that waits, a cost for one that spins -- use dask for those).
+background until its process ends: a dask worker that timed out is restarted (dask's nanny
+replaces its process); a ``ProcessPoolExecutor(..., max_tasks_per_child=1)`` (Python 3.11+)
+runs every call in a fresh process, so an abandoned call ends with its process.  In a thread
+pool, in a process pool that reuses its processes, or in this process, the abandoned thread stays
+(harmless for a call that waits, a cost for one that computes -- use one of the two above).
 """
 
 from __future__ import annotations

@@ -399,8 +399,9 @@ _RUN_DOC = """
     workers is refused.  With ``rng=None`` a fresh seed is drawn and recorded (and reused on
     resume).  ``executor`` (a ``concurrent.futures`` executor or a ``dask.distributed.Client``)
     runs ``workers`` evaluations at once (default: the executor's size); ``timeout`` (seconds)
-    records an evaluation that runs longer as failed (score ``-inf``) and goes on.  See the
-    module docstring for what stays reproducible with several workers.
+    records an evaluation that runs longer as failed (score ``-inf``) and goes on (see
+    :mod:`nasedu.parallel` for what happens to the hung call).  See the module docstring for
+    what stays reproducible with several workers.
 """
 
 
