@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -135,12 +136,21 @@ def test_a_process_pool_needs_an_objective_that_pickles(space):
         random_search(space, lambda g: 1.0, 4, executor=pool, progress=False)
 
 
-@pytest.mark.parametrize("where", ["here", "threads", "processes"])
+FRESH = pytest.param(
+    "fresh processes",
+    marks=pytest.mark.skipif(sys.version_info < (3, 11), reason="max_tasks_per_child is 3.11+"),
+)
+
+
+@pytest.mark.parametrize("where", ["here", "threads", "processes", FRESH])
 def test_a_hung_evaluation_is_recorded_as_failed_and_the_search_goes_on(space, where):
     pools = {
         "here": lambda: None,
         "threads": lambda: ThreadPoolExecutor(2),
         "processes": lambda: ProcessPoolExecutor(2, get_context("spawn")),
+        "fresh processes": lambda: ProcessPoolExecutor(
+            2, get_context("spawn"), max_tasks_per_child=1
+        ),
     }
     pool = pools[where]()
     try:
@@ -156,6 +166,10 @@ def test_a_hung_evaluation_is_recorded_as_failed_and_the_search_goes_on(space, w
     assert all(r["score"] == float("-inf") for r in failed)
     assert all(r["failed"] == "timed out after 2 s" for r in failed)
     assert max(history.scores()) > 0  # the others were evaluated
+    if where == "fresh processes":  # a hung call ended with its process: it ran nothing else
+        for record in (r for r in failed if not r["cached"]):
+            later = [r["worker"] for r in history.records if r["step"] > record["step"]]
+            assert record["worker"] not in later
 
 
 def test_an_error_in_the_objective_stops_a_parallel_search_and_cancels_the_rest(space):
