@@ -183,3 +183,17 @@ def test_tournament_evolution_never_removes_anyone_and_grows_its_tournament(spac
     tournament_evolution(space, filters_score, 80, population_size=5, rng=0, progress=False)
     assert [n for n, _ in sizes] == list(range(5, 80))  # one more member after every step
     assert sizes[0] == (5, 2) and sizes[-1] == (79, 4)  # max(2, round(0.05 * n))
+
+
+def test_make_objective_pickles_so_worker_processes_can_run_it(space):
+    import pickle
+
+    digits = data.load("digits").shrink(train=100, val=50)
+    objective = make_objective(space, digits, epochs=1)
+    genotype = space.validate(
+        type(space.sample(0))((Layer("conv", filters=4, kernel=3, stride=1),))
+    )
+    copy = pickle.loads(pickle.dumps(objective))
+    mine, theirs = objective(genotype), copy(genotype)
+    del mine["train_seconds"], theirs["train_seconds"]  # wall time differs
+    assert mine == theirs
