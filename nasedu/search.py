@@ -303,8 +303,8 @@ def _run(
     if resume and history_path is None:
         raise ValueError("resume=True needs the history_path of the search to resume")
     generator, seed = _seeded(rng)
-    workers = resolve_workers(executor, workers)
     runner = Runner(objective, executor, timeout)
+    workers = resolve_workers(executor, workers)
     execution = {"workers": workers, "timeout": timeout, "executor": _describe(executor)}
     history = SearchHistory(space.name, name, settings=settings, seed=seed, execution=execution)
     file = None
@@ -392,7 +392,8 @@ def _check_population(population_size: int) -> None:
 
 
 _RUN_DOC = """
-    ``history_path`` appends every evaluation to a JSON Lines file as it finishes; with
+    ``history_path`` appends every evaluation to a JSON Lines file as it finishes (a new
+    search replaces the file; a second search on a file in use raises ``HistoryInUse``); with
     ``resume=True`` the evaluations already in that file are replayed (not re-run) and the
     search goes on to ``budget`` (which may be larger than before).  The call must be the same
     as the one that wrote the file: a different space, strategy, setting, seed or number of
