@@ -37,6 +37,7 @@ LIMITS = {
     "file_size": resource.RLIMIT_FSIZE,
     "open_files": resource.RLIMIT_NOFILE,
     "core": resource.RLIMIT_CORE,
+    "processes": resource.RLIMIT_NPROC,
 }
 
 

@@ -25,13 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .sandbox import Isolation
+from .cgroup import ControlGroup
+from .sandbox import SHM_MB, Isolation
 
 __all__ = ["Limits", "Outcome", "run_steps"]
 
 MAX_LINE = 4_000_000
 """The longest report line (bytes) accepted from the child: an answer of at most a few MB."""
 MAX_RESTARTS = 20
+USER_PROCESSES = 1024
+"""RLIMIT_NPROC of a sandbox when not graded as root (counted per user namespace)."""
 START_SECONDS = 60.0
 """Wall-clock allowance for the child to start (Python, IPython and nasedu imported)."""
 
@@ -51,13 +54,20 @@ class Limits:
     disk_mb: int = 256
 
     def rlimits(self) -> dict[str, int]:
-        return {
+        limits = {
             "memory": self.memory_mb * 2**20,
             "cpu": self.cpu_seconds,
             "file_size": self.file_mb * 2**20,
             "open_files": 256,
             "core": 0,
         }
+        if os.geteuid() != 0:  # as root the kernel ignores it: see nasedu.grader.cgroup
+            limits["processes"] = USER_PROCESSES
+        return limits
+
+    def group_memory(self) -> int:
+        """Bytes a sandbox may use in all (its processes and its memory file systems)."""
+        return (self.memory_mb + 2 * self.disk_mb + SHM_MB) * 2**20
 
 
 @dataclass
@@ -93,6 +103,10 @@ class _Child:
         env = _environment()
         argv = [sys.executable, "-m", "nasedu.grader.child", json.dumps(limits.rlimits())]
         command = isolation.command(folder, argv, env, limits.disk_mb)
+        self.group = None
+        if isolation.control_groups:
+            self.group = ControlGroup(limits.group_memory())
+            command = self.group.wrap(command)
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -137,6 +151,8 @@ class _Child:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.process.stdout.close()
+        if self.group is not None:
+            self.group.remove()
 
 
 def run_steps(

@@ -35,6 +35,8 @@ INSIDE = "/submission"
 ORIGINAL = "/original"
 """The submission's files inside the sandbox, read-only."""
 
+SHM_MB = 64
+"""Size of the sandbox's ``/dev/shm`` (shared memory of Python's multiprocessing), MiB."""
 SYSTEM_DIRS = ("/usr", "/lib", "/lib32", "/lib64", "/bin", "/sbin")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "passwd", "group", "nsswitch.conf", "localtime")
 ETC_DIRS = ("fonts", "alternatives", "ld.so.conf.d", "matplotlibrc")
@@ -50,6 +52,8 @@ class Isolation:
 
     kind: str
     description: str
+    control_groups: bool = False
+    """Whether each sandbox gets its own control group (:mod:`.cgroup`)."""
 
     def command(
         self, folder: Path, argv: list[str], env: dict[str, str], disk_mb: int = 256
@@ -85,11 +89,21 @@ def choose(kind: str = "auto") -> Isolation:
             "and allow unprivileged user namespaces, or pass --isolation none to grade "
             "without isolation (only for code you trust)"
         )
+    from .cgroup import MAX_PROCESSES, available
+
     user = "uid nobody, " if os.geteuid() == 0 else ""
+    groups = available()
+    if groups:
+        caps = f"a control group each: at most {MAX_PROCESSES} processes, memory in all"
+    elif os.geteuid() == 0:
+        caps = "NO cap on the number of processes (as root, only a control group can cap it)"
+    else:
+        caps = "processes capped per user"
     return Isolation(
         "bwrap",
         f"bubblewrap ({user}no network, read-only system, a copy of the one submission in a "
-        "memory folder, new user/pid/net/ipc namespaces)",
+        f"memory folder, new user/pid/net/ipc namespaces; {caps})",
+        groups,
     )
 
 
@@ -137,7 +151,10 @@ def _bwrap_options(folder: Path, env: dict[str, str], disk_mb: int) -> list[str]
     size = str(disk_mb * 2**20)
     options += ["--ro-bind", str(folder), ORIGINAL, "--size", size, "--tmpfs", INSIDE]
     options += ["--size", size, "--tmpfs", "/tmp", "--chdir", INSIDE]
-    options += ["--proc", "/proc", "--dev", "/dev", "--clearenv"]
+    options += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_MB * 2**20)]
+    # /dev and the sandbox's root are memory file systems as large as half the machine's RAM:
+    # left writable, one submission could fill the grading server's memory with files
+    options += ["--tmpfs", "/dev/shm", "--remount-ro", "/dev", "--remount-ro", "/", "--clearenv"]
     for name, value in {**env, "NASEDU_GRADE_ORIGINAL": ORIGINAL}.items():
         options += ["--setenv", name, value]
     return options
