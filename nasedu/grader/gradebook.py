@@ -47,15 +47,35 @@ def _feedback_output(result: TaskResult) -> dict[str, Any]:
     return {"output_type": "stream", "name": "stdout", "text": text}
 
 
-def _clean(cell: dict[str, Any]) -> dict[str, Any]:
-    """A student's cell with nothing but its type and source (no outputs, no metadata)."""
+def _clean(cell: dict[str, Any], number: int = 0) -> dict[str, Any]:
+    """A student's cell with nothing but its type and source (no outputs, no metadata).
+
+    Markdown is rendered as HTML in formgrader (in the grader's logged-in browser) and in the
+    feedback, so a student's text is shown literally (:func:`safe_markdown`), never as HTML of
+    its own (``<script>``, ``<img onerror>``, ``javascript:`` links).  Raw cells (which
+    nbconvert copies into the page unchanged) become such markdown too; code is shown as code.
+    """
     source = cell.get("source", "")
-    source = "".join(source) if isinstance(source, list) else str(source)
-    kind = cell.get("cell_type") if cell.get("cell_type") in ("code", "markdown") else "raw"
-    clean = {"cell_type": kind, "metadata": {}, "source": source}
+    source = (
+        "".join(s for s in source if isinstance(s, str)) if isinstance(source, list) else source
+    )
+    source = source if isinstance(source, str) else ""
+    kind = "code" if cell.get("cell_type") == "code" else "markdown"
+    clean = {"cell_type": kind, "id": f"student-{number}", "metadata": {}, "source": source}
     if kind == "code":
         clean.update(outputs=[], execution_count=None)
+    else:
+        clean["source"] = safe_markdown(source)
     return clean
+
+
+def safe_markdown(text: str) -> str:
+    """``text`` as a markdown code block: shown literally, as the student typed it.
+
+    Escaping HTML is not enough: markdown links can point to ``javascript:`` URLs and math
+    blocks pass their content to the page; an indented code block renders nothing of it.
+    """
+    return "\n".join("    " + line for line in text.split("\n"))
 
 
 def graded_notebook(
@@ -67,19 +87,21 @@ def graded_notebook(
 ) -> dict[str, Any]:
     """The notebook for formgrader (see the module docstring)."""
     by_cell = {r.cell: r for r in results}
-    cells = [_clean(c) for c in extras.get(-1, [])]
+    numbers = iter(range(1 << 30))
+    cells = [_clean(c, next(numbers)) for c in extras.get(-1, [])]
     for index, template in enumerate(release["cells"]):
         cell = copy.deepcopy(template)
         gid, meta = grade_id(cell), nbgrader_meta(cell)
         if meta.get("solution") and gid in plan_solutions:
-            cell["source"] = _clean(plan_solutions[gid])["source"]
+            source = _clean({**plan_solutions[gid], "cell_type": "code"})["source"]
+            cell["source"] = source if cell["cell_type"] == "code" else safe_markdown(source)
         if cell["cell_type"] == "code":
             cell["outputs"] = [_feedback_output(by_cell[gid])] if gid in by_cell else []
             cell["execution_count"] = None
         cells.append(cell)
         if gid in rubric:
             cells.append(_rubric_cell(gid, meta.get("points", 0), rubric[gid]))
-        cells += [_clean(c) for c in extras.get(index, [])]
+        cells += [_clean(c, next(numbers)) for c in extras.get(index, [])]
     notebook = {k: v for k, v in release.items() if k != "cells"}
     return {**notebook, "cells": cells}
 
