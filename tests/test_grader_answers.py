@@ -66,7 +66,7 @@ class AlwaysEqual(int):
 
 
 def test_objects_equal_to_everything_are_judged_by_their_data():
-    assert difference(encode(12), encode(AlwaysEqual(11))) == "expected 12, got 11"
+    assert difference(encode(12), encode(AlwaysEqual(11))) == "expected 12, got another int"
     assert difference(encode([1, 2]), encode(object())).startswith("expected a list, got")
 
 

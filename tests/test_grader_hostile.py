@@ -101,7 +101,8 @@ FORGER = [
 
 
 def burglar(course: Path) -> list[tuple[str, str]]:
-    """Solves chain_space_size; tries to read, list and destroy everything of the course."""
+    """Solves chain_space_size; tries to read, list and destroy everything of the course, and
+    solves connection_choices only if every attempt failed (the feedback never echoes answers)."""
     victim = course / "submitted" / "solution" / NAME / f"{NAME}.ipynb"
     secrets = [course / "source", course / "keys", course / "gradebook.db", course / "submitted"]
     targets = [victim, course / "gradebook.db", "../../../solution/" + NAME + "/x.ipynb"]
@@ -125,8 +126,9 @@ try:
     seen.append("network")
 except Exception:
     seen.append("no")
-def connection_choices(i, num_merges):
-    return seen
+def connection_choices(i, num_merges):  # right only if nothing was reachable
+    right = i + num_merges * (2**i - 1 - i)
+    return right if seen == ["no"] * 8 else -1
 """
     return [("chain_space_size", SOLVED["chain_space_size"]), ("connection_choices", loot)]
 
@@ -250,7 +252,8 @@ EXPECTED = {
     "solution": 11,
     "blank": 0,
     "forger": 0,
-    "burglar": 2,  # chain_space_size; its connection_choices returns what it could reach
+    # chain_space_size; connection_choices is right only if nothing outside was reachable
+    "burglar": 4,
     "crasher": 11,
     # count_layers by the library: 0 of 2; connection_choices hangs on hidden inputs: 1 of 2
     "hanger": 2 + 2 + 3 + 1,
@@ -279,8 +282,7 @@ def test_no_submission_saw_or_touched_anything_but_itself(graded):
         hashlib.sha256(graded["solution_path"].read_bytes()).hexdigest()
         == graded["solution_hash_before"]
     )
-    feedback = "\n".join(graded["results"]["burglar"].results[-1].feedback)
-    assert "got a list: ['no', 'no', 'no', 'no', 'no', 'no', 'no', 'no']" in feedback, feedback
+    assert graded["results"]["burglar"].results[-1].passed  # it reached nothing outside
     assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(EXPECTED)
 
 

@@ -11,7 +11,11 @@ student's code runs outside the sandbox; all of this is plain data either way.
     >>> encode((3, 4.0))
     {'t': 'tuple', 'v': [{'t': 'int', 'v': '3'}, {'t': 'float', 'v': '4.0'}]}
     >>> difference(encode(12), encode(12.0))
-    'expected the exact integer 12, got the float 12.0'
+    'expected the exact integer 12, got a float'
+
+The messages never repeat the student's answer: the student's code chose it, and could have
+put there whatever it found in the sandbox (a hidden check's input, say), to read it back in
+the feedback.  The student sees the answer in the notebook anyway.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ GENOTYPE_TYPES = (
     "DartsGenotype",
 )
 """The library's data types that an answer may contain, rebuilt by name outside the sandbox."""
+
+
+KINDS = ("none", "bool", "int", "float", "str", "tuple", "list", "dict", "other")
+KINDS += ("BenchmarkRecord", *GENOTYPE_TYPES)
+"""The tags of encoded data (anything else came from a forged report)."""
 
 
 class AnswerError(ValueError):
@@ -144,17 +153,17 @@ def difference(expected: Any, actual: Any, rel: float = 1e-9, depth: int = 0) ->
     expected, actual = _checked(expected, depth), _checked(actual, depth)
     want, got = expected["t"], actual["t"]
     if want == "int" and got == "float":
-        return f"expected the exact integer {show(expected)}, got the float {show(actual)}"
+        return f"expected the exact integer {show(expected)}, got a float"
     if want == "float" and got in ("float", "int"):
         return _float_difference(expected, actual, rel)
     if want != got:
-        return f"expected {_kind(expected)}, got {_kind(actual)}: {show(actual)}"
+        return f"expected {_kind(expected)}, got {_kind(actual)}"
     if want in ("tuple", "list", "dict"):
         return _sequence_difference(expected, actual, rel, depth)
     if want in GENOTYPE_TYPES:
         return None if _same_data(expected, actual, depth) else "a different " + want
     if expected != actual:
-        return f"expected {show(expected)}, got {show(actual)}"
+        return f"expected {show(expected)}, got another {_kind(actual).split()[-1]}"
     return None
 
 
@@ -167,7 +176,7 @@ def _float_difference(expected: dict, actual: dict, rel: float) -> str | None:
         return None
     if want == got or math.isclose(want, got, rel_tol=rel, abs_tol=rel):
         return None
-    return f"expected about {show(expected)}, got {show(actual)}"
+    return f"expected about {show(expected)}, got another number"
 
 
 def _sequence_difference(expected: dict, actual: dict, rel: float, depth: int) -> str | None:
@@ -177,6 +186,10 @@ def _sequence_difference(expected: dict, actual: dict, rel: float, depth: int) -
     if len(want) != len(got):
         return f"expected {len(want)} items, got {len(got)}"
     for index, (a, b) in enumerate(zip(want, got)):
+        if expected["t"] == "dict" and not (
+            isinstance(a, list) and isinstance(b, list) and len(a) == len(b) == 2
+        ):
+            raise AnswerError("the answer is not in the grader's format")
         pairs = zip(a, b) if expected["t"] == "dict" else [(a, b)]
         for x, y in pairs:
             problem = difference(x, y, rel, depth + 1)
@@ -201,10 +214,10 @@ def _same_data(expected: Any, actual: Any, depth: int) -> bool:
 
 def _kind(data: dict) -> str:
     kind = data["t"]
+    if kind not in KINDS:  # the sandbox may send any tag: never echo it
+        return "an object of another type"
     article = "an" if kind[0] in "aeiou" else "a"
-    return {"none": "None", "other": f"a {str(data.get('type', '?'))[:80]} object"}.get(
-        kind, f"{article} {kind}"
-    )
+    return {"none": "None", "other": "an object of another type"}.get(kind, f"{article} {kind}")
 
 
 def show(data: Any, width: int = 120) -> str:

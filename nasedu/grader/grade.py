@@ -31,7 +31,15 @@ from typing import Any
 from .gradebook import check_assignment, graded_notebook, rubrics, save_scores
 from .judge import TaskResult, judge
 from .key import AnswerKey, load_key, reference_values
-from .plan import SubmissionError, make_plan, read_notebook, release_notebook
+from .names import defined_names
+from .plan import (
+    SubmissionError,
+    grade_id,
+    make_plan,
+    read_notebook,
+    release_notebook,
+    source_of,
+)
 from .run import Limits, run_steps
 from .sandbox import Isolation, choose
 from .tamper import Finding, scan
@@ -40,7 +48,8 @@ __all__ = ["SubmissionResult", "grade_assignment"]
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
 MAX_SUBMISSION_FILES = 2_000
-STUDENT_ID = re.compile(r"^[A-Za-z0-9_.@+-]{1,100}$")
+STUDENT_ID = re.compile(r"[A-Za-z0-9_.@+-]{1,100}")
+"""A student id the grader accepts (whole name: ``fullmatch``, so no trailing newline)."""
 
 
 @dataclass
@@ -70,6 +79,8 @@ class Assignment:
     key: AnswerKey
     expected: dict
     rubric: dict[str, str]
+    defines: dict[str, set[str]] = field(default_factory=dict)
+    """The names each solution cell of the reference defines (for tasks done by hand)."""
 
 
 def load_assignment(
@@ -83,8 +94,14 @@ def load_assignment(
         raise FileNotFoundError(f"no source notebook {source_path} (the reference solution)")
     key = load_key(course, name, keys)
     expected = reference_values(key, source_path)
-    rubric = rubrics(read_notebook(source_path))
-    return Assignment(name, release_path.stem, release, key, expected, rubric)
+    source_notebook = read_notebook(source_path)
+    rubric = rubrics(source_notebook)
+    defines = {
+        gid: defined_names(source_of(cell))
+        for cell in source_notebook["cells"]
+        if (gid := grade_id(cell)) and cell.get("cell_type") == "code"
+    }
+    return Assignment(name, release_path.stem, release, key, expected, rubric, defines)
 
 
 def _copy_submission(folder: Path, target: Path) -> None:
@@ -111,9 +128,27 @@ def _copy_submission(folder: Path, target: Path) -> None:
 def grade_submission(
     assignment: Assignment, folder: Path, isolation: Isolation, limits: Limits
 ) -> SubmissionResult:
-    """Grade one ``submitted/<student>/<assignment>/`` folder (see the module docstring)."""
-    student = folder.parent.name
+    """Grade one ``submitted/<student>/<assignment>/`` folder (see the module docstring).
+
+    Never raises for what a submission holds: if judging it fails in a way nobody foresaw (a
+    crafted answer, a cell the code scanners cannot read), that student scores 0 with the
+    error named, for a human to look at -- one submission must not stop the class's grading.
+    """
     started = time.monotonic()
+    try:
+        return _grade_submission(assignment, folder, isolation, limits, started)
+    except Exception as error:  # one submission must not stop the class
+        what = f"the grader failed on this submission ({type(error).__name__})"
+        result = SubmissionResult(folder.parent.name, None, error=what)
+        result.findings.append(Finding(0, 0, what + ": look at it by hand"))
+        result.seconds = time.monotonic() - started
+        return result
+
+
+def _grade_submission(
+    assignment: Assignment, folder: Path, isolation: Isolation, limits: Limits, started: float
+) -> SubmissionResult:
+    student = folder.parent.name
     with tempfile.TemporaryDirectory(prefix="nasedu-grade-") as scratch:
         work = Path(scratch) / "submission"
         work.mkdir()
@@ -124,7 +159,7 @@ def grade_submission(
             return SubmissionResult(student, None, error=str(error)[:300])
         plan = make_plan(assignment.release, submission, assignment.key)
         outcome = run_steps(isolation, work, plan.steps, limits)
-    results = judge(assignment.key, assignment.expected, outcome, plan)
+    results = judge(assignment.key, assignment.expected, outcome, plan, assignment.defines)
     findings = scan(plan.all_student_code())
     if outcome.restarts:
         findings.append(Finding(0, 0, f"the Python process was restarted {outcome.restarts}x"))
@@ -146,7 +181,7 @@ def submissions(course: Path, assignment: str, log: Callable[[str], None] = prin
             continue
         if student.is_symlink() or folder.is_symlink() or not folder.is_dir():
             log(f"  skipped {student.name}: a link, not a folder")
-        elif not STUDENT_ID.match(student.name):
+        elif not STUDENT_ID.fullmatch(student.name):
             log(f"  skipped {student.name[:40]!r}: not a student id (letters, digits, _.@+-)")
         else:
             found.append(folder)
@@ -189,6 +224,8 @@ def grade_assignment(
         graded = [future.result() for future in futures]
     for folder, result in zip(folders, graded):
         timestamp = _timestamp(folder)
+        if timestamp is None and (folder / "timestamp.txt").exists():
+            result.findings.append(Finding(0, 0, "timestamp.txt is not a readable time: ignored"))
         save_scores(
             course,
             assignment,
@@ -203,9 +240,21 @@ def grade_assignment(
 
 
 def _timestamp(folder: Path) -> str | None:
+    """The submission's ``timestamp.txt`` if it holds a time nbgrader reads, else ``None``.
+
+    The student's side of ``nbgrader submit`` writes that file: it is untrusted text, and a
+    time nbgrader cannot parse would stop the gradebook update of the whole class.
+    """
+    from nbgrader.utils import parse_utc
+
     path = folder / "timestamp.txt"
     if path.is_file() and not path.is_symlink() and path.stat().st_size < 200:
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        try:
+            parse_utc(text)
+        except (ValueError, OverflowError, TypeError):
+            return None
+        return text or None
     return None
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from .answers import AnswerError, decode, difference
 from .key import AnswerKey, Check, Task
 from .names import names_used
-from .plan import Plan
+from .plan import Plan, source_of
 from .run import Outcome
 
 __all__ = ["TaskResult", "judge"]
@@ -42,15 +42,30 @@ class TaskResult:
 
 
 def judge(
-    key: AnswerKey, expected: dict[tuple[int, int, int], Any], outcome: Outcome, plan: Plan
+    key: AnswerKey,
+    expected: dict[tuple[int, int, int], Any],
+    outcome: Outcome,
+    plan: Plan,
+    defines: dict[str, set[str]] | None = None,
 ) -> list[TaskResult]:
-    """The result of every task of the key."""
-    return [_judge_task(t, task, expected, outcome, plan) for t, task in enumerate(key.tasks)]
+    """The result of every task of the key.
+
+    ``defines``: the names each reference solution cell defines (by grade_id); a task done by
+    hand follows them into every cell of the student's that (re)defines them.
+    """
+    return [
+        _judge_task(t, task, expected, outcome, plan, (defines or {}).get(task.solution, set()))
+        for t, task in enumerate(key.tasks)
+    ]
 
 
-def _judge_task(t: int, task: Task, expected: dict, outcome: Outcome, plan: Plan) -> TaskResult:
+def _judge_task(
+    t: int, task: Task, expected: dict, outcome: Outcome, plan: Plan, roots: set[str]
+) -> TaskResult:
     result = TaskResult(task.cell, 0.0, task.points)
-    used = names_used(plan.student_code(task.solution), task.by_hand)
+    solution = plan.solutions.get(task.solution)
+    sources = [source_of(solution)] if solution and solution.get("cell_type") == "code" else []
+    used = names_used(sources, task.by_hand, plan.other_code(task.solution), roots)
     if used:
         result.feedback.append(
             f"✗ this task asks you to work it out yourself, but your code uses "
@@ -93,10 +108,7 @@ def _check_problem(check: Check, expected: Any, report: dict[str, Any]) -> str |
     if status in STATUS_TEXT:
         return f"your code {STATUS_TEXT[status]}"
     if status != "ok":
-        error = str(report.get("error", "an error"))
-        if not check.visible:  # the message may hold hidden inputs: name the exception only
-            error = error.split(":", 1)[0][:80]
-        return f"your code raised {error}"
+        return f"your code raised {_exception_name(report.get('error'))}"
     try:
         if check.same == "equal":
             problem = difference(expected, report.get("value"), rel=check.rel)
@@ -108,12 +120,36 @@ def _check_problem(check: Check, expected: Any, report: dict[str, Any]) -> str |
         return str(error)[:200]
 
 
+def _exception_name(error: Any) -> str:
+    """The name of a reported exception if it is one of Python's or the library's, else a
+    plain word: the student's code chose the message and can name its own exception classes
+    after whatever it found in the sandbox (a hidden check's inputs), to read them back here."""
+    name = str(error or "").split(":", 1)[0].strip()
+    return name if name in _known_exceptions() else "an exception"
+
+
+def _known_exceptions() -> set[str]:
+    import builtins
+
+    known = {
+        name
+        for name, value in vars(builtins).items()
+        if isinstance(value, type) and issubclass(value, BaseException)
+    }
+    return known | set(LIBRARY_EXCEPTIONS)
+
+
+LIBRARY_EXCEPTIONS = ("InvalidArchitecture", "SpaceTooLarge", "UnknownName", "BadJSON")
+LIBRARY_EXCEPTIONS += ("TrainingDiverged", "TrainingOutOfMemory", "HistoryInUse")
+
+
 def _genotype_problem(check: Check, expected: Any, answer: Any) -> str | None:
     space = check.space
     try:
         genotype = space.validate(decode(answer))
-    except (AnswerError, ValueError, TypeError, KeyError, AttributeError) as error:
-        return f"not a valid genotype of {space!r}: {' '.join(str(error).split())[:300]}"
+    except (AnswerError, ValueError, TypeError, KeyError, AttributeError):
+        # the library's message quotes the student's data: the notebook's check shows it
+        return f"not a valid genotype of {space!r} (the check in the notebook says why)"
     if check.same == "valid":
         return None
     if space.arch_hash(genotype) != space.arch_hash(space.validate(decode(expected))):

@@ -81,6 +81,12 @@ class Plan:
         cells += [c for extra in self.extras.values() for c in extra]
         return [source_of(c) for c in cells if c.get("cell_type") == "code"]
 
+    def other_code(self, solution: str) -> list[str]:
+        """The code of every student cell but solution cell ``solution``."""
+        cells = [c for gid, c in self.solutions.items() if gid != solution]
+        cells += [c for extra in self.extras.values() for c in extra]
+        return [source_of(c) for c in cells if c.get("cell_type") == "code"]
+
     def all_student_code(self) -> list[str]:
         cells = list(self.solutions.values()) + [c for e in self.extras.values() for c in e]
         return [source_of(c) for c in cells if c.get("cell_type") == "code"]

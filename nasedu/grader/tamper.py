@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from .names import MAX_SCAN, parse_cell
+
 __all__ = ["Finding", "scan"]
 
 MODULES = {
@@ -61,6 +63,7 @@ ATTRIBUTES = {
     "__globals__": "function internals",
     "__code__": "function internals",
     "__class__": "class internals",
+    "__dict__": "a namespace's dictionary",
 }
 NAMES = {
     "eval": "eval",
@@ -71,6 +74,8 @@ NAMES = {
     "__builtins__": "the builtins",
     "get_ipython": "the IPython shell",
     "setattr": "setattr",
+    "vars": "vars()",
+    "locals": "locals()",
     "open": None,  # reported only with an absolute or parent path
 }
 
@@ -93,7 +98,12 @@ def scan(sources: list[str]) -> list[Finding]:
     for number, source in enumerate(sources, start=1):
         tree = _parse(source)
         if tree is None:
-            findings.append(Finding(number, 0, "code that does not parse"))
+            long = len(source) > MAX_SCAN
+            findings.append(
+                Finding(
+                    number, 0, "a cell too long to read" if long else "code that does not parse"
+                )
+            )
             continue
         for node in ast.walk(tree):
             what = _suspicious(node)
@@ -103,26 +113,18 @@ def scan(sources: list[str]) -> list[Finding]:
 
 
 def _parse(source: str) -> ast.AST | None:
-    from IPython.core.inputtransformer2 import TransformerManager
-
-    try:
-        return ast.parse(TransformerManager().transform_cell(source))
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+    tree = parse_cell(source)
+    return tree if tree.body or not source.strip() else None
 
 
 def _suspicious(node: ast.AST) -> str | None:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module]
-        for module in modules:
-            for name, what in MODULES.items():
-                if module and (module == name or module.startswith(name + ".")):
-                    return f"imports {module} ({what})"
+        return _suspicious_import(node)
     if isinstance(node, ast.Attribute):
         if node.attr == "write" and _base_name(node) == "os":
             return "os.write (writing to file descriptors)"
         what = ATTRIBUTES.get(node.attr)
-        if what and not (node.attr == "modules" and _base_name(node) != "sys"):
+        if what:
             return what
     if isinstance(node, ast.Name) and NAMES.get(node.id):
         return NAMES[node.id]
@@ -130,9 +132,30 @@ def _suspicious(node: ast.AST) -> str | None:
         path = node.args[0] if node.args else None
         literal = isinstance(path, ast.Constant) and isinstance(path.value, str)
         if literal and path.value.startswith(("/", "..", "~")):
-            return f"opens a file outside its folder ({path.value[:60]})"
+            return f"opens a file outside its folder ({path.value[:60]!r})"
     if isinstance(node, (ast.FunctionDef, ast.Assign)) and _rebinds_grading(node):
         return "redefines a grading function (expect_...)"
+    return None
+
+
+def _suspicious_import(node: ast.Import | ast.ImportFrom) -> str | None:
+    """``import sys``: fine; ``from nasedu import grading``, ``from sys import settrace``,
+    ``from os import _exit as leave``: what the imported names reach for."""
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    else:
+        base = node.module or ""
+        modules = [base] + [f"{base}.{a.name}" if base else a.name for a in node.names]
+        for alias in node.names:
+            what = ATTRIBUTES.get(alias.name) or NAMES.get(alias.name)
+            if what or (alias.name == "write" and base == "os"):
+                return f"imports {alias.name} from {base or '.'} ({what or 'os.write'})"
+            if alias.name == "*" and base in ("os", "sys", "builtins", "IPython"):
+                return f"imports every name of {base or '.'}"
+    for module in modules:
+        for name, what in MODULES.items():
+            if module and (module == name or module.startswith(name + ".")):
+                return f"imports {module} ({what})"
     return None
 
 
