@@ -9,7 +9,8 @@ registry, ``OPS``, that maps a name to a constructor with the same signature::
 so that a genotype (plain data: names and numbers) can be compiled into a network by looking
 names up here, exactly as the DARTS reference code does in its ``operations.py``.
 
-The papers' op lists are tuples of names over this registry:
+The papers' op lists are tuples of names over this registry (they live in
+:mod:`nasedu.opnames`, which needs no torch, and are re-exported here):
 
 * ``NASNET_OPS`` -- the 13 operations of Zoph et al. (2018), "Learning Transferable Architectures
   for Scalable Image Recognition", Section 3.  (The paper's "identity" is ``skip_connect`` here.)
@@ -42,11 +43,14 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .opnames import DARTS_OPS, LIU_PRIMITIVES, NASNET_OPS, OP_NAMES
+
 __all__ = [
     "DARTS_OPS",
     "LIU_PRIMITIVES",
     "NASNET_OPS",
     "OPS",
+    "OP_NAMES",
     "DilConv",
     "FactorizedReduce",
     "OpConstructor",
@@ -327,45 +331,6 @@ OPS: dict[str, OpConstructor] = {
     "sep_conv_3x3_bn_relu": _liu_sep_conv_3x3,
 }
 """Every primitive operation of the course, by name."""
-
-NASNET_OPS: tuple[str, ...] = (
-    "skip_connect",  # "identity" in the paper
-    "conv_1x3_3x1",
-    "conv_1x7_7x1",
-    "dil_conv_3x3",
-    "avg_pool_3x3",
-    "max_pool_3x3",
-    "max_pool_5x5",
-    "max_pool_7x7",
-    "conv_1x1",
-    "conv_3x3",
-    "sep_conv_3x3",
-    "sep_conv_5x5",
-    "sep_conv_7x7",
-)
-"""The 13 operations of the NASNet search space (Zoph et al. 2018, Section 3)."""
-
-LIU_PRIMITIVES: tuple[str, ...] = (
-    "conv_1x1_bn_relu",
-    "dw_conv_3x3_bn_relu",
-    "sep_conv_3x3_bn_relu",
-    "max_pool_3x3",
-    "avg_pool_3x3",
-    "skip_connect",  # "identity" in the paper
-)
-"""The 6 level-1 primitives of the hierarchical space (Liu et al. 2018, Section 2.3)."""
-
-DARTS_OPS: tuple[str, ...] = (
-    "none",
-    "max_pool_3x3",
-    "avg_pool_3x3",
-    "skip_connect",
-    "sep_conv_3x3",
-    "sep_conv_5x5",
-    "dil_conv_3x3",
-    "dil_conv_5x5",
-)
-"""The 8 candidate operations of DARTS (Liu, Simonyan and Yang 2019, Section 3.1)."""
 
 
 def make_op(name: str, C_in: int, C_out: int, stride: int, affine: bool = True) -> nn.Module:

@@ -195,3 +195,14 @@ def test_spatial_output_size_matches_torch(size, kernel, stride, dilation, paddi
             conv(torch.zeros(1, 1, size, size))
     else:
         assert conv(torch.zeros(1, 1, size, size)).shape[-1] == expected
+
+
+def test_op_names_are_the_registry_keys():
+    """nasedu.opnames (no torch) names exactly the ops of the torch registry, in its order."""
+    from nasedu import opnames
+
+    assert tuple(OPS) == opnames.OP_NAMES
+    for name in ("NASNET_OPS", "LIU_PRIMITIVES", "DARTS_OPS"):
+        ops = getattr(opnames, name)
+        assert set(ops) <= set(OPS), name
+        assert ops is globals()[name]  # nasedu.ops re-exports the very same tuples

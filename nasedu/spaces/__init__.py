@@ -3,13 +3,15 @@
 ==================  =====================================================================
 ``chain``           :class:`ChainSpace` -- a sequence of layers (Elsken et al. 2019, Sec. 2)
 ``multibranch``     :class:`MultiBranchSpace` -- layers with skip connections (same survey)
-``cell``            ``CellSpace`` -- NASNet normal and reduction cells (Zoph et al. 2018)
-``hierarchical``    ``HierarchicalSpace`` -- motifs of motifs (Liu et al. 2018)
-``flat``            ``FlatSpace`` -- one 11-node graph of primitives (Liu et al. 2018 baseline)
+``cell``            :class:`CellSpace` -- NASNet normal and reduction cells (Zoph et al. 2018)
+``hierarchical``    :class:`HierarchicalSpace` -- motifs of motifs (Liu et al. 2018)
+``flat``            :class:`FlatSpace` -- one 11-node graph of primitives (Liu et al. 2018 baseline)
 ==================  =====================================================================
 
 ``get_space("chain", max_layers=4)`` makes a space by name; ``SPACES`` maps the names to
-``"module:class"`` so that importing nasedu stays cheap.
+``"module:class"``.  Every space and genotype type is importable from here (``from
+nasedu.spaces import CellSpace, CellGenotype``), and none of them needs torch: only ``build``
+imports the networks, lazily.
 """
 
 from __future__ import annotations
@@ -20,21 +22,37 @@ from typing import Any
 
 from ..checks import UnknownName, brief
 from .base import RngLike, SearchSpace, as_rng, graph_hash
+from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
 from .chain import ChainGenotype, ChainSpace, Layer
 from .checks import InvalidArchitecture, SpaceTooLarge
-from .multibranch import MultiBranchGenotype, MultiBranchSpace
+from .darts_format import DartsGenotype
+from .flat import FlatSpace
+from .hierarchical import HierarchicalSpace
+from .motifs import HierarchicalGenotype, Motif
+from .multibranch import BranchNode, MultiBranchGenotype, MultiBranchSpace
 
 __all__ = [
     "SPACES",
+    "Block",
+    "BranchNode",
+    "Cell",
+    "CellGenotype",
+    "CellSpace",
     "ChainGenotype",
     "ChainSpace",
+    "DartsGenotype",
+    "FlatSpace",
+    "HierarchicalGenotype",
+    "HierarchicalSpace",
     "InvalidArchitecture",
     "Layer",
+    "Motif",
     "MultiBranchGenotype",
     "MultiBranchSpace",
     "RngLike",
     "SearchSpace",
     "SpaceTooLarge",
+    "WiredCell",
     "as_rng",
     "available_spaces",
     "get_space",

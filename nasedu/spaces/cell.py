@@ -55,7 +55,7 @@ from typing import Any, NamedTuple
 import networkx as nx
 import numpy as np
 
-from ..ops import NASNET_OPS, OPS
+from ..opnames import NASNET_OPS, OP_NAMES
 from .base import RngLike, SearchSpace, as_rng, choose
 from .checks import (
     InvalidArchitecture,
@@ -227,9 +227,10 @@ class CellSpace(SearchSpace[CellGenotype]):
             check_names(ops, "ops", NASNET_OPS[:2]),
             check_names(combine, "combine", COMBINES),
         )
-        unknown = [op for op in ops if op not in OPS]
+        unknown = [op for op in ops if op not in OP_NAMES]
         if unknown:
-            raise ValueError(f"unknown ops {unknown}; valid ops are: {', '.join(sorted(OPS))}")
+            valid = ", ".join(sorted(OP_NAMES))
+            raise ValueError(f"unknown ops {unknown}; valid ops are: {valid}")
         if not ops or len(set(ops)) != len(ops):
             raise ValueError(f"ops must be a non-empty list of distinct names, got {tuple(ops)}")
         if not combine or len(set(combine)) != len(combine) or set(combine) - set(COMBINES):

@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ..ops import OPS
+from ..opnames import OP_NAMES
 from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
 from .checks import InvalidArchitecture, data_dict, data_list, short_repr
 
@@ -85,12 +85,13 @@ def _cell_parts(genotype: DartsGenotype) -> tuple[tuple[str, Sequence, Sequence]
 def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) -> DartsGenotype:
     """Check a DARTS genotype and return it with tuples everywhere (``range`` concat lists too).
 
-    ``ops`` restricts the allowed op names (default: every op of :data:`~nasedu.ops.OPS` and
-    the DARTS spellings of :data:`DARTS_ALIASES`).  Every message names the cell and the block.
+    ``ops`` restricts the allowed op names (default: every op of
+    :data:`~nasedu.opnames.OP_NAMES` and the DARTS spellings of :data:`DARTS_ALIASES`).
+    Every message names the cell and the block.
     """
     if not isinstance(genotype, DartsGenotype):
         raise InvalidArchitecture(f"expected a DartsGenotype, got {type(genotype).__name__}")
-    allowed = set(OPS) | set(DARTS_ALIASES) if ops is None else set(ops)
+    allowed = set(OP_NAMES) | set(DARTS_ALIASES) if ops is None else set(ops)
     cleaned = {}
     for kind, pairs, concat in _cell_parts(genotype):
         if isinstance(pairs, (str, bytes, Mapping)) or not hasattr(pairs, "__iter__"):
@@ -158,8 +159,9 @@ def _blocks(pairs: Sequence[tuple[str, int]]) -> tuple[Block, ...]:
 
 
 def check_cells(genotype: CellGenotype) -> CellGenotype:
-    """Check a CellGenotype of *any* number of blocks over *any* op of :data:`~nasedu.ops.OPS`
-    (what a network can build: the zoo's cells belong to no single CellSpace); returns it.
+    """Check a CellGenotype of *any* number of blocks over *any* op of
+    :data:`~nasedu.opnames.OP_NAMES` (what a network can build: the zoo's cells belong to no
+    single CellSpace); returns it.
 
     Raises InvalidArchitecture naming the cell and block, as :meth:`CellSpace.validate` does.
     """
@@ -171,7 +173,7 @@ def check_cells(genotype: CellGenotype) -> CellGenotype:
         if not cell.blocks:
             raise InvalidArchitecture(f"the {kind} cell has no blocks; a cell needs at least one")
         # the checks (and messages) of CellSpace, for a space of exactly this cell's size
-        CellSpace(num_blocks=len(cell.blocks), ops=tuple(OPS))._validate_cell(cell, f"{kind} cell")
+        CellSpace(num_blocks=len(cell.blocks), ops=OP_NAMES)._validate_cell(cell, f"{kind} cell")
     return genotype
 
 

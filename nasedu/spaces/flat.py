@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..ops import LIU_PRIMITIVES
+from ..opnames import LIU_PRIMITIVES
 from .checks import check_int
 from .hierarchical import MAX_COUNT, HierarchicalSpace, scientific
 

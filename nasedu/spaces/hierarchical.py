@@ -70,7 +70,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from ..ops import LIU_PRIMITIVES, OPS
+from ..opnames import LIU_PRIMITIVES, OP_NAMES
 from .base import RngLike, SearchSpace, as_rng
 from .checks import InvalidArchitecture, SpaceTooLarge, check_int, check_io, check_names, count_text
 from .motifs import (
@@ -145,7 +145,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         motifs, nodes = counts["motifs"], counts["nodes"]
         if not isinstance(motif_conv, (bool, np.bool_)):
             raise ValueError(f"motif_conv must be True or False, got {motif_conv!r}")
-        unknown = [p for p in primitives if p not in OPS or p == NONE]
+        unknown = [p for p in primitives if p not in OP_NAMES or p == NONE]
         if not primitives or unknown or len(set(primitives)) != len(primitives):
             raise ValueError(
                 f"primitives must be distinct op names from nasedu.ops.OPS other than 'none'; "

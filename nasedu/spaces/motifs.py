@@ -40,7 +40,7 @@ NONE = "none"
 """The "no edge" entry of an adjacency matrix (Section 2.3: added to the ops of every level)."""
 
 IDENTITY = "skip_connect"
-"""The paper's identity primitive, under its name in :data:`nasedu.ops.OPS`."""
+"""The paper's identity primitive, under its name in :data:`nasedu.opnames.OP_NAMES`."""
 
 PAPER_CHANNELS: tuple[int, ...] = (16, 32, 64)
 """Channels of the three stages of the paper's small search model (Section 5.1)."""
