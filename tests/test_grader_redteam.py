@@ -77,6 +77,18 @@ def test_cells_are_read_in_linear_time_whatever_their_escapes():
     assert isinstance(parse_cell("%%time\nz = 1"), ast.Module)
 
 
+def test_what_cannot_be_read_is_not_taken_for_honest(tmp_path):
+    from nasedu.grader.plan import MAX_CELLS, SubmissionError, read_notebook
+
+    padded = "def count_layers(t):\n    return LayerChoices(t).count" + " " * 1_000_000
+    assert names_used([padded], COUNT) != []  # padding no longer hides a library call
+    path = tmp_path / "many.ipynb"
+    cell = {"cell_type": "code", "metadata": {}, "source": "x = 1", "outputs": []}
+    path.write_text(json.dumps({"cells": [cell] * (MAX_CELLS + 1)}))
+    with pytest.raises(SubmissionError, match="cells"):
+        read_notebook(path)
+
+
 def test_the_tamper_report_sees_from_imports_and_namespaces():
     attacks = [
         "from sys import settrace",

@@ -4,8 +4,9 @@ Resource limits (:mod:`.child`) cap each *process*; a submission that forks can 
 ``RLIMIT_NPROC`` caps the number of processes of a normal user, but the kernel exempts
 processes that run as root outside their namespace -- which is what bubblewrap's sandbox is
 when ``nasedu grade`` runs as root.  A *control group* caps the whole sandbox instead: at most
-:data:`MAX_PROCESSES` processes and threads (a fork bomb stops there), and at most its memory
-budget in all, including the files it writes to its memory file systems.
+:data:`MAX_PROCESSES` processes and threads (a fork bomb stops there), at most its memory
+budget in all, including the files it writes to its memory file systems, and, where the cpu
+controller is available, :data:`CPU_SHARE` CPU (so it cannot starve the other sandboxes).
 
 The grader creates one under its own control group when it may (as root, with the ``pids`` and
 ``memory`` controllers of cgroup v1, or cgroup v2 with them delegated); where it may not,
@@ -24,6 +25,9 @@ __all__ = ["MAX_PROCESSES", "ControlGroup", "available"]
 ROOT = Path("/sys/fs/cgroup")
 MAX_PROCESSES = 128
 """Processes and threads one sandbox may hold at once (Python with IPython needs about 10)."""
+CPU_SHARE = 1
+"""CPUs' worth of time a sandbox may use at once (where the cpu controller is available): a
+submission that keeps many processes busy must not slow the others' checks into time-outs."""
 _numbers = itertools.count()
 
 
@@ -46,12 +50,18 @@ def _own(controller: str) -> Path | None:
 
 def _parents() -> list[tuple[Path, dict[str, str]]] | None:
     """Where to create a sandbox's groups, with the limit files to write in each."""
-    pids, memory = _own("pids"), _own("memory")
+    pids, memory, cpu = _own("pids"), _own("memory"), _own("cpu")
     if pids and memory and pids.is_dir() and memory.is_dir():
-        return [(pids, {"pids.max": "{pids}"}), (memory, {"memory.limit_in_bytes": "{memory}"})]
+        parents = [(pids, {"pids.max": "{pids}"}), (memory, {"memory.limit_in_bytes": "{memory}"})]
+        if cpu and (cpu / "cpu.cfs_quota_us").is_file():
+            parents.append((cpu, {"cpu.cfs_quota_us": "{cpu}"}))
+        return parents
     unified = _own("")
     if unified:
-        return [(unified, {"pids.max": "{pids}", "memory.max": "{memory}", "memory.swap.max": "0"})]
+        files = {"pids.max": "{pids}", "memory.max": "{memory}", "memory.swap.max": "0"}
+        if "cpu" in (unified / "cgroup.subtree_control").read_text().split():
+            files["cpu.max"] = "{cpu} 100000"
+        return [(unified, files)]
     return None
 
 
@@ -80,7 +90,9 @@ class ControlGroup:
                 folder.mkdir()
                 self.folders.append(folder)
                 for file, value in files.items():
-                    text = value.format(pids=MAX_PROCESSES, memory=int(memory_bytes))
+                    text = value.format(
+                        pids=MAX_PROCESSES, memory=int(memory_bytes), cpu=CPU_SHARE * 100_000
+                    )
                     (folder / file).write_text(text)
         except OSError:
             self.remove()

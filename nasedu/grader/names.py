@@ -34,9 +34,13 @@ def names_used(
     names in ways a reader cannot follow (``exec``, ``globals()``, ``setattr``...).  A scratch
     cell that merely tries the library out does not count.  ``roots``: names the task's answer
     is made of (e.g. the function it defines), followed wherever the student defines them.
+    A cell longer than :data:`MAX_SCAN` cannot be read, so it could hide anything: it is
+    reported instead of a name.
     """
     if not forbidden:
         return []
+    if any(len(source) > MAX_SCAN for source in [*sources, *(others or [])]):
+        return [f"a cell longer than the grader reads ({MAX_SCAN:,} characters)"]
     forbidden = implied(forbidden)
     trees = [parse_cell(source) for source in sources]
     trees += _reachable([parse_cell(source) for source in others or []], trees, roots)
@@ -107,7 +111,10 @@ def _reachable(
     others: list[ast.Module], trees: list[ast.Module], roots: set[str] | frozenset[str]
 ) -> list[ast.Module]:
     """The top-level statements of ``others`` that code in ``trees`` can reach (see above)."""
+    if not any(tree.body for tree in others):
+        return []
     statements = [(s, *_binds_and_uses(s)) for tree in others for s in tree.body]
+    seen: set[int] = set()
     needed: set[str] = set(roots)
     for tree in trees:
         for statement in tree.body:
@@ -119,8 +126,9 @@ def _reachable(
         grew = False
         for entry in statements:
             statement, binds, uses, dynamic = entry
-            if any(statement is t for t in taken) or not (dynamic or binds & needed):
+            if id(statement) in seen or not (dynamic or binds & needed):
                 continue
+            seen.add(id(statement))
             taken.append(statement)
             needed |= uses
             grew = True

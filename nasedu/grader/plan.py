@@ -25,6 +25,9 @@ from .key import AnswerKey
 __all__ = ["MAX_NOTEBOOK_BYTES", "Plan", "SubmissionError", "make_plan", "read_notebook"]
 
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_CELLS = 2_000
+"""The most cells a submitted notebook may have (the exercises have about 40): every cell is a
+step to run and code to read, so a million tiny cells must not hold the grader for hours."""
 
 
 class SubmissionError(ValueError):
@@ -45,6 +48,8 @@ def read_notebook(path: Path) -> dict[str, Any]:
     cells = notebook.get("cells") if isinstance(notebook, dict) else None
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         raise SubmissionError(f"{path.name}: not a notebook (no list of cells)")
+    if len(cells) > MAX_CELLS:
+        raise SubmissionError(f"{path.name}: more than {MAX_CELLS:,} cells")
     return notebook
 
 
