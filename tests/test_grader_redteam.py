@@ -359,3 +359,19 @@ def test_the_graded_notebook_runs_no_students_html(red):
     html = _html(notebook["cells"])
     assert _active(html) == []
     assert "alert(1)" in html  # shown, as text
+
+
+def test_a_sandbox_that_cannot_start_python_stops_grading_before_anyone_scores_0(monkeypatch):
+    """A server whose sandbox does not mount the Python installation gave every student 0."""
+    from nasedu.grader import grade, sandbox
+
+    try:
+        isolation = choose("auto")
+    except SandboxUnavailable as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(error))
+    grade.preflight(isolation, Limits(step_seconds=30))  # this machine's sandbox works
+    monkeypatch.setattr(sandbox, "_python_dirs", lambda: [])
+    with pytest.raises(SandboxUnavailable, match="cannot run Python with nasedu"):
+        grade.preflight(isolation, Limits(step_seconds=30))

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .answers import encode
 from .gradebook import check_assignment, graded_notebook, rubrics, save_scores
 from .judge import TaskResult, judge
 from .key import AnswerKey, load_key, reference_values
@@ -41,7 +42,7 @@ from .plan import (
     source_of,
 )
 from .run import Limits, run_steps
-from .sandbox import Isolation, choose
+from .sandbox import Isolation, SandboxUnavailable, choose
 from .tamper import Finding, scan
 
 __all__ = ["SubmissionResult", "grade_assignment"]
@@ -172,6 +173,26 @@ def _grade_submission(
     return SubmissionResult(student, results, findings, "", outcome.restarts, seconds, graded)
 
 
+def preflight(sandbox: Isolation, limits: Limits) -> None:
+    """Import nasedu in an empty sandbox, or raise SandboxUnavailable saying why.
+
+    A server whose sandbox cannot start Python with nasedu (a Python installation or package
+    folder the sandbox does not mount, a user site folder) would otherwise give every student
+    0 points, each "stopped the Python process".
+    """
+    probe = [{"id": "probe", "kind": "check", "expr": "__import__('nasedu').__name__"}]
+    with tempfile.TemporaryDirectory(prefix="nasedu-grade-") as scratch:
+        outcome = run_steps(sandbox, Path(scratch), probe, limits)
+    report = outcome.steps.get("probe", {})
+    if report.get("status") != "ok" or report.get("value") != encode("nasedu"):
+        why = str(report.get("error") or report.get("status") or "no report")[:200]
+        raise SandboxUnavailable(
+            f"the sandbox cannot run Python with nasedu here ({why}); check that Python and "
+            "nasedu are installed where the sandbox mounts them (the Python installation or "
+            "virtual environment and the nasedu package; not a user site folder)"
+        )
+
+
 def submissions(course: Path, assignment: str, log: Callable[[str], None] = print) -> list[Path]:
     """The folders ``submitted/<student>/<assignment>/`` (real folders, sensible ids only)."""
     found = []
@@ -209,6 +230,7 @@ def grade_assignment(
     limits = limits or Limits()
     sandbox = choose(isolation)
     log(f"isolation: {sandbox.description}")
+    preflight(sandbox, limits)
     loaded = load_assignment(course, assignment, source, keys)
     check_assignment(course, assignment)
     folders = submissions(course, assignment, log)
