@@ -113,12 +113,31 @@ def test_differences_never_repeat_the_students_answer():
         difference(encode({1: 2}), {"t": "dict", "v": [5]})  # was a TypeError: class stopped
 
 
-def test_reported_exceptions_are_named_only_from_a_known_list():
-    from nasedu.grader.judge import _exception_name
+def test_feedback_has_no_channel_wider_than_pass_fail_and_how():
+    """Exception names (about 70 to choose from) or which of several ways a hidden answer was
+    wrong are bits the code can choose: six per check would send out a hidden input."""
+    from nasedu.grader.judge import _check_problem
+    from nasedu.grader.key import Check
+    from nasedu.spaces import ChainSpace
 
-    assert _exception_name("KeyError: 'kernel'") == "KeyError"
-    assert _exception_name("InvalidArchitecture: kernel 4") == "InvalidArchitecture"
-    assert _exception_name("LEAK_50_3_12: secret") == "an exception"
+    hidden, visible = Check("f(30, 2, 7)"), Check("f(1)", visible=True)
+    arch = Check("g", same="architecture", space=ChainSpace())
+    errors = [f"{name}: x" for name in ("KeyError", "ValueError", "ZeroDivisionError")]
+    for check in (hidden, visible):
+        said = {_check_problem(check, encode(1), {"status": "error", "error": e}) for e in errors}
+        assert len(said) == 1 and "Error" not in said.pop()
+    answers = [
+        encode("x"),
+        encode(2),
+        {"t": "Layer"},
+        {"t": "LEAK"},
+        encode(ChainSpace().sample(0)),
+    ]
+    said = {
+        _check_problem(arch, encode(ChainSpace().sample(1)), {"status": "ok", "value": a})
+        for a in answers
+    }
+    assert said == {"the value is wrong"}
 
 
 # -- formgrader and feedback pages --------------------------------------------------------------
