@@ -27,15 +27,13 @@ channels, and ops reading it map them back to ``C``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import numpy as np
 import torch
 from torch import nn
 
-from ..ops import OPS, FactorizedReduce, ReLUConvBN, make_op
-from ..spaces.cell import Cell, CellGenotype, CellSpace, WiredCell
-from ..spaces.checks import InvalidArchitecture, as_tuple, check_io, short_repr
+from ..ops import FactorizedReduce, ReLUConvBN, make_op
+from ..spaces.cell import CellGenotype, WiredCell, check_wired_cell
+from ..spaces.checks import check_io
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import check_flag, positive_int
 
@@ -70,56 +68,14 @@ def _half(size: int) -> int:
     return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
 
 
-def check_wired_cell(cell: Any, where: str = "cell") -> WiredCell:
-    """``cell`` (a :class:`WiredCell`, or a :class:`Cell`, wired) if a :class:`CellLayer` can
-    build it, else InvalidArchitecture naming the block or state.
-
-    The blocks are checked as :func:`~nasedu.spaces.darts_format.check_cells` checks them (any
-    number of blocks over any op of :data:`~nasedu.ops.OPS`); ``concat`` must name distinct
-    block outputs (states ``2..B+1``) and every block that no later block reads, whose output
-    would otherwise be computed and silently lost.
-    """
-    if not isinstance(cell, (Cell, WiredCell)):
-        raise InvalidArchitecture(
-            f"{where}: expected a WiredCell(blocks, concat) or a Cell, got {short_repr(cell)}"
-        )
-    blocks = as_tuple(cell.blocks, f"{where} blocks", "Blocks")
-    if not blocks:
-        raise InvalidArchitecture(f"the {where} has no blocks; a cell needs at least one")
-    # the checks (and messages) of CellSpace, for a space of exactly this cell's size
-    CellSpace(num_blocks=len(blocks), ops=tuple(OPS))._validate_cell(Cell(blocks), where)
-    states = range(2, len(blocks) + 2)
-    concat = as_tuple(cell.concat, f"{where} concat", "block outputs")
-    if not concat:
-        raise InvalidArchitecture(f"{where}: concat is empty, so the cell would have no output")
-    for k in concat:
-        if (
-            isinstance(k, (bool, np.bool_))
-            or not isinstance(k, (int, np.integer))
-            or k not in states
-        ):
-            raise InvalidArchitecture(
-                f"{where}: concat names state {k!r}, which is not a block output (blocks "
-                f"1..{len(blocks)} are states 2..{len(blocks) + 1})"
-            )
-    if len(set(concat)) != len(concat):
-        raise InvalidArchitecture(f"{where}: concat {list(concat)} names a state twice")
-    read = {k for block in blocks for k in block.inputs}
-    for k in states:
-        if k not in read and k not in concat:
-            raise InvalidArchitecture(
-                f"{where}, block {k - 1} (state {k}) is neither read by a later block nor in "
-                f"concat {list(concat)}: its output would be lost"
-            )
-    return WiredCell(blocks, tuple(int(k) for k in concat))
-
-
 class CellLayer(nn.Module):
     """One cell: preprocess the two inputs to ``C`` channels, run the blocks, concatenate.
 
     ``reduction``: the ops applied to the cell inputs (states 0 and 1) have stride 2.
     ``reduction_prev``: the older input has twice the resolution of the newer one.
-    The cell is checked first (:func:`check_wired_cell`), the channel counts and flags too.
+    The cell is checked first (:func:`~nasedu.spaces.cell.check_wired_cell`; ``_validated=True``,
+    what :class:`CellNetwork` passes for the cells it has checked, skips that), the channel
+    counts and flags too.
     """
 
     def __init__(
@@ -130,9 +86,12 @@ class CellLayer(nn.Module):
         C: int,
         reduction: bool,
         reduction_prev: bool,
+        *,
+        _validated: bool = False,
     ) -> None:
         super().__init__()
-        cell = check_wired_cell(cell)
+        if not _validated:
+            cell = check_wired_cell(cell)
         C_prev_prev, C_prev, C = (
             positive_int(C_prev_prev, "C_prev_prev"),
             positive_int(C_prev, "C_prev"),
@@ -243,6 +202,10 @@ class CellNetwork(nn.Module):
     ``stem="imagenet", C=48, layers=14, input_shape=(3, 224, 224), num_classes=1000``
     (see :func:`nasedu.zoo.network`).  ``drop_path_prob`` may be changed between epochs (DARTS
     raises it linearly from 0 to 0.2 over training).
+
+    The genotype is checked once here (:func:`~nasedu.spaces.darts_format.wired_cells`), not
+    again by each cell; ``_validated=True`` (what ``CellSpace.build`` passes after its own
+    ``validate``) skips even that.
     """
 
     def __init__(
@@ -256,6 +219,8 @@ class CellNetwork(nn.Module):
         stem: str = "cifar",
         input_shape: Sequence[int] = (3, 32, 32),
         stem_multiplier: int = 3,
+        *,
+        _validated: bool = False,
     ) -> None:
         super().__init__()
         if positive_int(C, "C") % 2:
@@ -269,7 +234,7 @@ class CellNetwork(nn.Module):
             raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
         if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
             raise ValueError(f"drop_path must be a number in [0, 1), got {drop_path!r}")
-        normal, reduce = wired_cells(genotype)
+        normal, reduce = wired_cells(genotype, validated=_validated)
         channels, size, _ = check_io(input_shape, num_classes)
         self.genotype = genotype
         self.layers = layers
@@ -301,6 +266,7 @@ class CellNetwork(nn.Module):
                 C_curr,
                 reduction,
                 reduction_prev,
+                _validated=True,
             )
             self.cells.append(cell)
             reduction_prev = reduction

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
-from ..spaces.checks import InvalidArchitecture, as_tuple, short_repr
+from ..spaces.checks import InvalidArchitecture, as_tuple, is_int, short_repr
 from ..spaces.layers import Layer, LayerChoices
 
 __all__ = [
@@ -32,7 +32,7 @@ def positive_int(value: Any, name: str) -> int:
     """``value`` as an int if it is an integer >= 1, else a ValueError naming ``name``: a
     network size of 0, -1, 1.5 or None must not reach torch (which fails obscurely, or
     silently truncates 1.5 to 1)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    if not is_int(value):
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")

@@ -21,26 +21,25 @@ The evaluation model (Section 5.1, Fig. 2 top left) is :class:`HierarchicalNetwo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 import torch
 from torch import nn
 
-from ..ops import OPS, ConvBNReLU, make_op
-from ..spaces.checks import InvalidArchitecture, check_io, short_repr
-from ..spaces.hierarchical import (
-    NONE,
+from ..ops import ConvBNReLU, make_op
+from ..spaces.checks import check_io
+from ..spaces.motifs import (
+    PRIMITIVES,
     HierarchicalGenotype,
-    HierarchicalSpace,
     Motif,
+    check_genotype,
+    check_motif,
     motif_index,
-    motif_name,
 )
-from ..spaces.motifs import matrix_problem
 from .common import ClassifierHead, check_flag, positive_int
 
 __all__ = [
     "CHANNEL_PRESERVING",
+    "PRIMITIVES",
     "HierarchicalNetwork",
     "MotifModule",
     "build_cell",
@@ -62,76 +61,22 @@ CHANNEL_PRESERVING: frozenset[str] = frozenset(
 
 EdgeBuilder = Callable[[str, int], tuple[nn.Module, int]]
 Shape = tuple[int, int, int]
-PRIMITIVES: tuple[str, ...] = tuple(op for op in OPS if op != NONE)
-"""What a network can put on a level-2 edge: every op of :data:`~nasedu.ops.OPS`."""
-
-
-def check_genotype(genotype: Any) -> HierarchicalGenotype:
-    """``genotype`` if a network can build it, else InvalidArchitecture naming the level, motif
-    and entry: the checks of :meth:`HierarchicalSpace.validate
-    <nasedu.spaces.hierarchical.HierarchicalSpace.validate>`, for a space of this genotype's
-    shape over every primitive of :data:`~nasedu.ops.OPS` (a genotype built by hand belongs to
-    no single space; the motifs of one level may even differ in size).
-    """
-    if not isinstance(genotype, HierarchicalGenotype):
-        raise InvalidArchitecture(f"expected a HierarchicalGenotype, got {short_repr(genotype)}")
-    counts = tuple(len(motifs) for motifs in genotype.levels)
-    if not counts or min(counts) < 1 or counts[-1] != 1:
-        raise InvalidArchitecture(
-            f"the genotype has {list(counts)} motifs on its levels above the primitives; every "
-            "level needs at least one motif, and the top level exactly one (the cell)"
-        )
-    for level, motifs in enumerate(genotype.levels, start=2):
-        for m, motif in enumerate(motifs):
-            n = motif.num_nodes if isinstance(motif, Motif) else 2
-            if n < 2:
-                raise InvalidArchitecture(
-                    f"level {level}, motif {motif_name(m)} has {n} node(s); a motif needs at "
-                    "least 2 (its input and its output)"
-                )
-            nodes = tuple(n if k == level else 2 for k in range(2, len(counts) + 2))
-            HierarchicalSpace(PRIMITIVES, counts, nodes)._validate_motif(motif, level, m)
-    return genotype
-
-
-def check_motif(motif: Any, where: str = "motif") -> Motif:
-    """``motif`` if it is a DAG that :class:`MotifModule` can assemble, else InvalidArchitecture:
-    a square matrix of at least 2 nodes, strictly upper-triangular (every edge goes from a lower
-    to a higher node, so there is no cycle) and with every node on a path from the input to the
-    output.  Which names may stand on the edges is :func:`check_genotype`'s question."""
-    if not isinstance(motif, Motif):
-        raise InvalidArchitecture(f"{where}: expected a Motif, got {short_repr(motif)}")
-    n, matrix = motif.num_nodes, motif.matrix
-    if n < 2 or any(len(row) != n for row in matrix):
-        raise InvalidArchitecture(
-            f"{where}: the adjacency matrix must be square with at least 2 nodes, got rows of "
-            f"lengths {[len(row) for row in matrix]}"
-        )
-    for i, row in enumerate(matrix):
-        for j in range(i + 1):
-            if row[j] != NONE:
-                raise InvalidArchitecture(
-                    f"{where}, entry ({i}, {j}) is {row[j]!r}: the matrix must be strictly "
-                    "upper-triangular (edges go from a lower to a higher node, i < j, so the "
-                    "graph has no cycles); put 'none' there"
-                )
-    problem = matrix_problem(matrix)
-    if problem is not None:
-        raise InvalidArchitecture(f"{where}: {problem}")
-    return motif
 
 
 class MotifModule(nn.Module):
     """``assemble(G, o)``: the nodes of one motif in topological order, inputs concatenated.
 
     ``make_edge(op, C_in)`` returns the module for one edge and its output channel count.
-    The motif is checked first (:func:`check_motif`): a matrix that is not a DAG is refused,
-    not silently read as its upper triangle.
+    The motif is checked first (:func:`~nasedu.spaces.motifs.check_motif`): a matrix that is
+    not a DAG is refused, not silently read as its upper triangle.  ``_validated=True`` (used by
+    :func:`build_cell`, whose genotype is checked already) skips that check.
     """
 
-    def __init__(self, motif: Motif, C_in: int, make_edge: EdgeBuilder) -> None:
+    def __init__(
+        self, motif: Motif, C_in: int, make_edge: EdgeBuilder, *, _validated: bool = False
+    ) -> None:
         super().__init__()
-        n = check_motif(motif).num_nodes
+        n = (motif if _validated else check_motif(motif)).num_nodes
         channels = [positive_int(C_in, "C_in")] + [0] * (n - 1)
         self.edges = nn.ModuleDict()
         self.incoming: list[list[tuple[int, str]]] = [[] for _ in range(n)]
@@ -156,15 +101,22 @@ class MotifModule(nn.Module):
 
 
 def build_cell(
-    genotype: HierarchicalGenotype, C_in: int, C: int, motif_conv: bool = True
+    genotype: HierarchicalGenotype,
+    C_in: int,
+    C: int,
+    motif_conv: bool = True,
+    *,
+    _validated: bool = False,
 ) -> MotifModule:
     """The level-L motif of ``genotype`` as a module reading ``C_in`` channels.
 
     ``C`` is the channel count of the convolution primitives; ``motif_conv`` adds the 1x1
     convolution after every level-2 motif (Section 5.1).  The genotype is checked first
-    (:func:`check_genotype`), the channel counts and ``motif_conv`` too.
+    (:func:`~nasedu.spaces.motifs.check_genotype`; ``_validated=True`` says that the caller has
+    done so), the channel counts and ``motif_conv`` too.
     """
-    genotype = check_genotype(genotype)
+    if not _validated:
+        genotype = check_genotype(genotype)
     C_in, C = positive_int(C_in, "C_in"), positive_int(C, "C")
     motif_conv = check_flag(motif_conv, "motif_conv")
 
@@ -178,7 +130,7 @@ def build_cell(
                 return nn.Sequential(inner, ConvBNReLU(inner.C_out, c, 1)), c
             return inner, inner.C_out
 
-        return MotifModule(motif, c_in, make_edge)
+        return MotifModule(motif, c_in, make_edge, _validated=True)
 
     return make(genotype.num_levels, genotype.cell, C_in)
 
@@ -193,8 +145,10 @@ class HierarchicalNetwork(nn.Module):
     conv-BN-ReLU brings each cell's output back to the stage's channels before the next cell,
     so that concatenation cannot multiply the width from cell to cell.
 
-    The genotype (:func:`check_genotype`), ``input_shape``, ``num_classes`` and the macro
-    arguments are checked at construction, as ``HierarchicalSpace.build`` would.
+    The genotype (:func:`~nasedu.spaces.motifs.check_genotype`), ``input_shape``,
+    ``num_classes`` and the macro arguments are checked at construction, as
+    ``HierarchicalSpace.build`` would.  ``_validated=True`` (what ``HierarchicalSpace.build``
+    passes, after its own ``validate``) trusts the genotype: each genotype is checked once.
     """
 
     def __init__(
@@ -205,9 +159,12 @@ class HierarchicalNetwork(nn.Module):
         channels: Sequence[int] = (16, 32, 64),
         cells_per_stage: int = 1,
         motif_conv: bool = True,
+        *,
+        _validated: bool = False,
     ) -> None:
         super().__init__()
-        genotype = check_genotype(genotype)
+        if not _validated:
+            genotype = check_genotype(genotype)
         in_channels = check_io(input_shape, num_classes)[0]
         if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
             raise ValueError(
@@ -230,7 +187,7 @@ class HierarchicalNetwork(nn.Module):
                 if k > 0 and c != C:
                     layers.append(ConvBNReLU(c, C, 1))
                     c = C
-                cell = build_cell(genotype, c, C, motif_conv)
+                cell = build_cell(genotype, c, C, motif_conv, _validated=True)
                 layers.append(cell)
                 c = cell.C_out
         self.body = nn.Sequential(*layers)

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..spaces.checks import InvalidArchitecture, check_io, short_repr
-from ..spaces.multibranch import MERGES, BranchNode, MultiBranchSpace
+from ..spaces.multibranch import MERGES, BranchNode, check_connection
 from .common import (
     ClassifierHead,
     check_layer,
@@ -33,29 +33,20 @@ __all__ = ["Merge", "MultiBranchNetwork", "check_node"]
 
 Shape = tuple[int, int, int]
 
-_RULES = MultiBranchSpace(max_layers=1)  # explains a bad connection, as the space's validate does
-
 
 def check_node(node: Any, i: int) -> BranchNode:
     """Node ``i`` (from 1) if a network can build it, else InvalidArchitecture naming it: a
-    :class:`BranchNode` with a valid layer that reads the sorted, distinct tensors
-    ``0..i-1`` (the input and earlier layers), merged by ``"sum"`` or ``"concat"`` when there
-    are several and by nothing (``None``) when there is one: the rules of
-    :meth:`MultiBranchSpace.validate <nasedu.spaces.multibranch.MultiBranchSpace.validate>`.
+    :class:`BranchNode` with a valid layer and a valid connection
+    (:func:`~nasedu.spaces.multibranch.check_connection`, which
+    :meth:`MultiBranchSpace.validate <nasedu.spaces.multibranch.MultiBranchSpace.validate>`
+    calls too): it reads the sorted, distinct tensors ``0..i-1``, merged by ``"sum"`` or
+    ``"concat"`` when there are several and by nothing (``None``) when there is one.
     """
     where = f"layer {i}"
     if not isinstance(node, BranchNode):
         raise InvalidArchitecture(f"{where}: expected a BranchNode, got {short_repr(node)}")
     check_layer(node.layer, where)
-    inputs = node.inputs
-    if not (
-        inputs
-        and all(type(j) is int and 0 <= j < i for j in inputs)  # True == 1, but not an index
-        and list(inputs) == sorted(set(inputs))
-        and (node.merge is None if len(inputs) == 1 else node.merge in MERGES)
-    ):
-        _RULES._explain_connection(i, node, where)
-    return node
+    return check_connection(node, i, where=where)
 
 
 class Merge(nn.Module):
@@ -101,13 +92,23 @@ class MultiBranchNetwork(nn.Module):
     """Compute out_i = layer_i(g_i(out_j for j in inputs_i)) for i = 1..n, classify out_n.
 
     The nodes (each checked by :func:`check_node`), ``input_shape`` and ``num_classes`` are
-    checked at construction, as ``MultiBranchSpace.build`` would, before any module is made.
+    checked at construction, as ``MultiBranchSpace.build`` would, before any module is made;
+    ``_validated=True`` (what ``MultiBranchSpace.build`` passes after its own ``validate``)
+    trusts the nodes, so that a genotype is checked once.
     """
 
-    def __init__(self, nodes: Sequence[BranchNode], input_shape: Shape, num_classes: int) -> None:
+    def __init__(
+        self,
+        nodes: Sequence[BranchNode],
+        input_shape: Shape,
+        num_classes: int,
+        *,
+        _validated: bool = False,
+    ) -> None:
         super().__init__()
         nodes = check_parts(nodes, "MultiBranchNetwork nodes", "BranchNodes")
-        nodes = tuple(check_node(node, i) for i, node in enumerate(nodes, start=1))
+        if not _validated:
+            nodes = tuple(check_node(node, i) for i, node in enumerate(nodes, start=1))
         shapes: list[Shape] = [check_io(input_shape, num_classes)]
         self.inputs = [tuple(node.inputs) for node in nodes]
         self.merges = nn.ModuleList()

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..checks import MESSAGE_LIMIT, brief, cap
 from ..jsonio import BadJSON, check_json_data, loads_strict
-from .checks import InvalidArchitecture, SpaceTooLarge, check_int, count_text
+from .checks import InvalidArchitecture, SpaceTooLarge, check_int, count_text, is_int
 
 __all__ = [
     "InvalidArchitecture",
@@ -61,7 +61,7 @@ def as_rng(rng: RngLike = None) -> np.random.Generator:
     """Turn an ``int`` seed, a ``Generator`` or ``None`` into a ``numpy.random.Generator``."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+    if rng is None or is_int(rng):
         return np.random.default_rng(rng)
     raise TypeError(f"rng must be an int seed, a numpy Generator or None, not {type(rng).__name__}")
 

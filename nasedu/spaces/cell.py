@@ -53,7 +53,6 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import networkx as nx
-import numpy as np
 
 from ..opnames import NASNET_OPS, OP_NAMES
 from .base import RngLike, SearchSpace, as_rng, choose
@@ -68,7 +67,9 @@ from .checks import (
     count_text,
     data_dict,
     data_list,
+    is_int,
     scientific,
+    short_repr,
 )
 
 __all__ = [
@@ -80,6 +81,9 @@ __all__ = [
     "CellGenotype",
     "CellSpace",
     "WiredCell",
+    "check_cell",
+    "check_concat",
+    "check_wired_cell",
     "state_name",
 ]
 
@@ -202,6 +206,120 @@ class CellGenotype:
         return "CellGenotype(\n" + "".join(parts) + ")"
 
 
+# --------------------------------------------------------------------------------------------
+# The rules of a valid cell (CellSpace.validate, the DARTS format and the networks use them)
+# --------------------------------------------------------------------------------------------
+
+
+def check_cell(
+    cell: Any,
+    where: str = "cell",
+    num_blocks: int | None = None,
+    ops: Sequence[str] = OP_NAMES,
+    combines: Sequence[str] = COMBINES,
+) -> Cell:
+    """``cell`` if it is a valid NASNet cell, else InvalidArchitecture naming ``where`` and the
+    block: ``num_blocks`` blocks (any number but 0 when None), each reading two hidden states
+    that exist when it runs (block ``k`` reads states ``0..k``), with two ops from ``ops`` and a
+    combine method from ``combines``."""
+    if not isinstance(cell, Cell):
+        raise InvalidArchitecture(f"{where}: expected a Cell, got {type(cell).__name__}")
+    if num_blocks is None and not cell.blocks:
+        raise InvalidArchitecture(f"the {where} has no blocks; a cell needs at least one")
+    if num_blocks is not None and len(cell.blocks) != num_blocks:
+        raise InvalidArchitecture(
+            f"the {where} has {len(cell.blocks)} blocks; this space has B={num_blocks} "
+            "blocks per cell"
+        )
+    for k, block in enumerate(cell.blocks, start=1):
+        _check_block(block, k, len(cell.blocks), f"{where}, block {k}", ops, combines)
+    return cell
+
+
+def _check_block(
+    block: Any, k: int, num_blocks: int, here: str, ops: Sequence[str], combines: Sequence[str]
+) -> None:
+    """The rules of block ``k`` of a cell of ``num_blocks`` blocks (see :func:`check_cell`)."""
+    if not isinstance(block, Block):
+        raise InvalidArchitecture(f"{here}: expected a Block, got {type(block).__name__}")
+    if len(block.inputs) != 2 or len(block.ops) != 2:
+        raise InvalidArchitecture(
+            f"{here}: a block has exactly two inputs and two ops, got inputs "
+            f"{block.inputs} and ops {block.ops}"
+        )
+    for choice, state in zip(CHOICES[:2], block.inputs):
+        if not is_int(state):
+            raise InvalidArchitecture(f"{here}: the {choice} {state!r} is not an integer")
+        if not 0 <= state <= k:
+            later = (
+                f"the output of block {state - 1}, which is not computed yet"
+                if k < state <= num_blocks + 1
+                else "not a hidden state of this cell"
+            )
+            raise InvalidArchitecture(
+                f"{here}: the {choice} is {state} ({later}); block {k} can read "
+                f"0 (h_{{i-1}}), 1 (h_i)" + (f" or 2..{k} (blocks 1..{k - 1})" if k > 1 else "")
+            )
+    for choice, op in zip(CHOICES[2:4], block.ops):
+        if op not in ops:
+            raise InvalidArchitecture(
+                f"{here}: the {choice} {op!r} is not an op of this space; valid ops "
+                f"are: {', '.join(ops)}"
+            )
+    if block.combine not in combines:
+        raise InvalidArchitecture(
+            f"{here}: the combine method {block.combine!r} is not one of {', '.join(combines)}"
+        )
+
+
+def check_concat(
+    concat: tuple[Any, ...],
+    blocks: Sequence[Block],
+    where: str = "cell",
+    name: str = "concat",
+    unit: str = "state",
+) -> tuple[int, ...]:
+    """``concat`` as a tuple of ints if it is a valid output list for a cell of ``blocks``,
+    else InvalidArchitecture: distinct block outputs (states ``2..B+1``), including every
+    block that no later block reads, whose output would otherwise be computed and silently
+    lost.  ``name`` and ``unit`` are the words of the message (``normal_concat`` and ``node``
+    in the DARTS format)."""
+    last = len(blocks) + 1
+    if not concat:
+        raise InvalidArchitecture(f"{where}: {name} is empty, so the cell would have no output")
+    for k in concat:
+        if not is_int(k) or not 2 <= k <= last:
+            raise InvalidArchitecture(
+                f"{where}: {name} names {unit} {k!r}, which is not a block of the {where} "
+                f"(blocks 1..{len(blocks)} are {unit}s 2..{last})"
+            )
+    concat = tuple(int(k) for k in concat)
+    if len(set(concat)) != len(concat):
+        raise InvalidArchitecture(f"{where}: {name} {list(concat)} names a {unit} twice")
+    read = {int(k) for block in blocks for k in block.inputs}
+    for k in range(2, last + 1):
+        if k not in read and k not in concat:
+            raise InvalidArchitecture(
+                f"{where}, block {k - 1} ({unit} {k}) is neither read by a later block nor in "
+                f"{name} {list(concat)}: its output would be lost"
+            )
+    return concat
+
+
+def check_wired_cell(cell: Any, where: str = "cell") -> WiredCell:
+    """``cell`` (a :class:`WiredCell`, or a :class:`Cell`, wired) if a network can build it,
+    else InvalidArchitecture naming the block or state: its blocks pass :func:`check_cell` (any
+    number of blocks over any op of :data:`~nasedu.opnames.OP_NAMES`), its ``concat`` passes
+    :func:`check_concat`."""
+    if not isinstance(cell, (Cell, WiredCell)):
+        raise InvalidArchitecture(
+            f"{where}: expected a WiredCell(blocks, concat) or a Cell, got {short_repr(cell)}"
+        )
+    blocks = check_cell(Cell(as_tuple(cell.blocks, f"{where} blocks", "Blocks")), where).blocks
+    concat = check_concat(as_tuple(cell.concat, f"{where} concat", "block outputs"), blocks, where)
+    return WiredCell(blocks, concat)
+
+
 class CellSpace(SearchSpace[CellGenotype]):
     """NASNet cells: ``num_blocks`` blocks per cell, ``ops`` and ``combine`` to choose from.
 
@@ -242,7 +360,7 @@ class CellSpace(SearchSpace[CellGenotype]):
     # -- the choices of one block -------------------------------------------------------------
     def _block_number(self, block: Any) -> int:
         """``block`` if it numbers a block of this space (1..B), else a ValueError."""
-        if isinstance(block, bool) or not isinstance(block, (int, np.integer)):
+        if not is_int(block):
             raise ValueError(f"block must be a block number 1..{self.num_blocks}, got {block!r}")
         if not 1 <= block <= self.num_blocks:
             raise ValueError(
@@ -393,51 +511,8 @@ class CellSpace(SearchSpace[CellGenotype]):
         if not isinstance(genotype, CellGenotype):
             raise InvalidArchitecture(f"expected a CellGenotype, got {type(genotype).__name__}")
         for kind, cell in genotype.cells():
-            self._validate_cell(cell, f"{kind} cell")
+            check_cell(cell, f"{kind} cell", self.num_blocks, self.ops, self.combine)
         return genotype
-
-    def _validate_cell(self, cell: Cell, where: str) -> None:
-        if not isinstance(cell, Cell):
-            raise InvalidArchitecture(f"{where}: expected a Cell, got {type(cell).__name__}")
-        if len(cell.blocks) != self.num_blocks:
-            raise InvalidArchitecture(
-                f"the {where} has {len(cell.blocks)} blocks; this space has B={self.num_blocks} "
-                "blocks per cell"
-            )
-        for k, block in enumerate(cell.blocks, start=1):
-            here = f"{where}, block {k}"
-            if not isinstance(block, Block):
-                raise InvalidArchitecture(f"{here}: expected a Block, got {type(block).__name__}")
-            if len(block.inputs) != 2 or len(block.ops) != 2:
-                raise InvalidArchitecture(
-                    f"{here}: a block has exactly two inputs and two ops, got inputs "
-                    f"{block.inputs} and ops {block.ops}"
-                )
-            for choice, state in zip(CHOICES[:2], block.inputs):
-                if not isinstance(state, (int, np.integer)) or isinstance(state, bool):
-                    raise InvalidArchitecture(f"{here}: the {choice} {state!r} is not an integer")
-                if not 0 <= state <= k:
-                    later = (
-                        f"the output of block {state - 1}, which is not computed yet"
-                        if k < state <= self.num_blocks + 1
-                        else "not a hidden state of this cell"
-                    )
-                    raise InvalidArchitecture(
-                        f"{here}: the {choice} is {state} ({later}); block {k} can read "
-                        f"0 (h_{{i-1}}), 1 (h_i)"
-                        + (f" or 2..{k} (blocks 1..{k - 1})" if k > 1 else "")
-                    )
-            for choice, op in zip(CHOICES[2:4], block.ops):
-                if op not in self.ops:
-                    raise InvalidArchitecture(
-                        f"{here}: the {choice} {op!r} is not an op of this space; valid ops "
-                        f"are: {', '.join(self.ops)}"
-                    )
-            if block.combine not in self.combine:
-                raise InvalidArchitecture(
-                    f"{here}: the combine method {block.combine!r} is not one of "
-                    f"{', '.join(self.combine)}"
-                )
 
     def genotype_to_data(self, genotype: CellGenotype) -> dict[str, Any]:
         return {
@@ -521,7 +596,7 @@ class CellSpace(SearchSpace[CellGenotype]):
                 "nasedu.networks.cell.CellNetwork(genotype, layers=...) for another depth"
             )
         shape = check_io(input_shape, num_classes)
-        if isinstance(N, bool) or not isinstance(N, (int, np.integer)) or N < 1:
+        if not is_int(N) or N < 1:
             raise ValueError(f"N (normal cells per stage) must be an integer >= 1, got {N!r}")
         return CellNetwork(
             self.validate(genotype),
@@ -530,6 +605,7 @@ class CellSpace(SearchSpace[CellGenotype]):
             layers=3 * int(N) + 2,
             input_shape=shape,
             **macro,
+            _validated=True,
         )
 
     def plot(self, genotype: CellGenotype, ax=None):

@@ -31,6 +31,7 @@ __all__ = [
     "count_text",
     "data_dict",
     "data_list",
+    "is_int",
     "scientific",
     "short_repr",
 ]
@@ -122,11 +123,20 @@ def data_list(value: Any, where: str, what: str) -> list | tuple:
     return value
 
 
+def is_int(value: Any) -> bool:
+    """Is ``value`` an integer (Python's or numpy's) and not a bool?
+
+    ``True == 1`` in Python, so without the second test a flag would pass as an index or a
+    count; every check of the spaces and networks asks this one question.
+    """
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
 def check_int(value: Any, name: str, at_most: int | None = None) -> int:
     """An integer option of a space (a number of layers, blocks, nodes, motifs), else a
     ValueError naming it: 1.5, "3" or True are not counts.  ``at_most`` bounds it, so that a
     typo such as 10**30 is refused instead of making ``sample`` run for ever."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+    if not is_int(value):
         raise ValueError(f"{name} must be an integer, got {short_repr(value)}")
     if at_most is not None and value > at_most:
         raise ValueError(f"{name} must be at most {at_most}, got {value}")
@@ -136,7 +146,7 @@ def check_int(value: Any, name: str, at_most: int | None = None) -> int:
 def check_index(index: Any, size: int, what: str = "genotype index") -> int:
     """``index`` if it is an integer in ``[0, size)``: a TypeError for 1.5, "3" or True (which
     Python would read as 1), an IndexError naming the range otherwise."""
-    if isinstance(index, (bool, np.bool_)) or not isinstance(index, (int, np.integer)):
+    if not is_int(index):
         raise TypeError(f"{what} must be an integer, got {short_repr(index)}")
     if not 0 <= index < size:
         raise IndexError(f"{what} {index} out of range [0, {size})")
@@ -174,7 +184,7 @@ def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
         ) from None
     if min(c, h, w) < 1:
         raise InvalidArchitecture(f"input_shape {brief(input_shape)} has a size below 1")
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+    if not is_int(num_classes):
         raise InvalidArchitecture(f"num_classes must be an integer, got {brief(num_classes)}")
     if num_classes < 2:
         got = brief(num_classes)

@@ -26,11 +26,9 @@ import ast
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from ..opnames import OP_NAMES
-from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
-from .checks import InvalidArchitecture, data_dict, data_list, short_repr
+from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell, check_cell, check_concat
+from .checks import InvalidArchitecture, data_dict, data_list, is_int, short_repr
 
 __all__ = [
     "DARTS_ALIASES",
@@ -52,11 +50,6 @@ _TO_DARTS = {ours: theirs for theirs, ours in DARTS_ALIASES.items()}
 
 MAX_RANGE = 100
 """The longest ``range(a, b)`` :func:`parse_darts` expands (a cell has a handful of nodes)."""
-
-
-def _is_int(value: Any) -> bool:
-    """A Python or numpy integer, not a bool (as :meth:`CellSpace.validate` accepts)."""
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
 class DartsGenotype(NamedTuple):
@@ -103,7 +96,6 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
             raise InvalidArchitecture(
                 f"{kind} cell: {len(pairs)} (op, input) pairs; DARTS lists two per block"
             )
-        steps = len(pairs) // 2
         for i, pair in enumerate(pairs):
             block, which = i // 2 + 1, ("first", "second")[i % 2]
             here = f"{kind} cell, block {block} (node {block + 1}), {which} pair"
@@ -114,7 +106,7 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
                 raise InvalidArchitecture(
                     f"{here}: unknown op {op!r}; valid ops are: {', '.join(sorted(allowed))}"
                 )
-            if not _is_int(state) or not 0 <= state <= block:
+            if not is_int(state) or not 0 <= state <= block:
                 raise InvalidArchitecture(
                     f"{here}: input {state!r} is not available; block {block} reads nodes "
                     f"0..{block} (0, 1: the cell inputs; k + 1: block k)"
@@ -127,24 +119,7 @@ def validate_darts(genotype: DartsGenotype, ops: Sequence[str] | None = None) ->
             raise InvalidArchitecture(
                 f"{kind}_concat must be a list of nodes, got {concat!r}"
             ) from None
-        if not concat:
-            raise InvalidArchitecture(f"{kind}_concat is empty: the cell would have no output")
-        for node in concat:
-            if not _is_int(node) or not 2 <= node <= steps + 1:
-                raise InvalidArchitecture(
-                    f"{kind}_concat names node {node!r}, which is not a block of the {kind} cell "
-                    f"(blocks 1..{steps} are nodes 2..{steps + 1})"
-                )
-        concat = tuple(int(node) for node in concat)
-        if len(set(concat)) != len(concat):
-            raise InvalidArchitecture(f"{kind}_concat {list(concat)} names a node twice")
-        read = {int(state) for _, state in pairs}
-        for node in range(2, steps + 2):
-            if node not in read and node not in concat:
-                raise InvalidArchitecture(
-                    f"{kind} cell, block {node - 1} (node {node}) is neither read by a later block "
-                    f"nor in {kind}_concat {list(concat)}: its output would be lost"
-                )
+        concat = check_concat(concat, _blocks(pairs), f"{kind} cell", f"{kind}_concat", "node")
         cleaned[kind] = (tuple((str(op), int(state)) for op, state in pairs), concat)
     return DartsGenotype(cleaned["normal"][0], cleaned["normal"][1], *cleaned["reduce"])
 
@@ -168,23 +143,22 @@ def check_cells(genotype: CellGenotype) -> CellGenotype:
     if not isinstance(genotype, CellGenotype):
         raise InvalidArchitecture(f"expected a CellGenotype, got {type(genotype).__name__}")
     for kind, cell in genotype.cells():
-        if not isinstance(cell, Cell):
-            raise InvalidArchitecture(f"{kind} cell: expected a Cell, got {type(cell).__name__}")
-        if not cell.blocks:
-            raise InvalidArchitecture(f"the {kind} cell has no blocks; a cell needs at least one")
-        # the checks (and messages) of CellSpace, for a space of exactly this cell's size
-        CellSpace(num_blocks=len(cell.blocks), ops=OP_NAMES)._validate_cell(cell, f"{kind} cell")
+        check_cell(cell, f"{kind} cell")  # any number of blocks, any op
     return genotype
 
 
-def wired_cells(genotype: CellGenotype | DartsGenotype) -> tuple[WiredCell, WiredCell]:
+def wired_cells(
+    genotype: CellGenotype | DartsGenotype, validated: bool = False
+) -> tuple[WiredCell, WiredCell]:
     """The normal and the reduction cell of either format, with explicit concat lists.
 
     Both formats are checked first (:func:`check_cells`, :func:`validate_darts`), so that a
-    network is never built from a broken genotype.
+    network is never built from a broken genotype; ``validated=True`` skips the check of a
+    CellGenotype that ``CellSpace.validate`` has just passed (its rules include these).
     """
     if isinstance(genotype, CellGenotype):
-        check_cells(genotype)
+        if not validated:
+            check_cells(genotype)
         return genotype.normal.wired(), genotype.reduction.wired()
     genotype = validate_darts(genotype)
     return (

@@ -81,11 +81,13 @@ from .motifs import (
     SMALL_CHANNELS,
     HierarchicalGenotype,
     Motif,
+    check_motif,
     count_valid_matrices,
     differences,
     matrix_problem,
     motif_index,
     motif_name,
+    motif_options,
     scientific,
 )
 
@@ -178,9 +180,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
 
     def ops(self, level: int) -> tuple[str, ...]:
         """The names allowed in the matrices of ``level``: ``"none"`` first, then level l-1."""
-        if level == 2:
-            return (NONE, *self.primitives)
-        return (NONE, *(motif_name(m) for m in range(self.motifs[level - 3])))
+        return motif_options(level, self.motifs[level - 3] if level > 2 else 0, self.primitives)
 
     def _pairs(self, level: int) -> int:
         n = self.nodes[level - 2]
@@ -342,7 +342,11 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
 
     # -- validation and serialisation ---------------------------------------------------------
     def validate(self, genotype: HierarchicalGenotype) -> HierarchicalGenotype:
-        """Return ``genotype`` or raise InvalidArchitecture naming the level, motif and entry."""
+        """Return ``genotype`` or raise InvalidArchitecture naming the level, motif and entry.
+
+        Every motif must pass :func:`~nasedu.spaces.motifs.check_motif` for this space's number
+        of nodes and names at its level (the rules that a network built directly checks too).
+        """
         if not isinstance(genotype, HierarchicalGenotype):
             raise InvalidArchitecture(
                 f"expected a HierarchicalGenotype, got {type(genotype).__name__}"
@@ -358,40 +362,11 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
                 raise InvalidArchitecture(
                     f"level {level} has {len(motifs)} motifs; this space has {expected}"
                 )
+            n, options = self.nodes[level - 2], self.ops(level)
             for m, motif in enumerate(motifs):
-                self._validate_motif(motif, level, m)
+                where = f"level {level}, motif {motif_name(m)}"
+                check_motif(motif, where, num_nodes=n, options=options, level=level)
         return genotype
-
-    def _validate_motif(self, motif: Motif, level: int, m: int) -> None:
-        where = f"level {level}, motif {motif_name(m)}"
-        if not isinstance(motif, Motif):
-            raise InvalidArchitecture(f"{where}: expected a Motif, got {type(motif).__name__}")
-        n = self.nodes[level - 2]
-        matrix = motif.matrix
-        if len(matrix) != n or any(len(row) != n for row in matrix):
-            shape = f"{len(matrix)}x{'/'.join(sorted({str(len(r)) for r in matrix})) or 0}"
-            raise InvalidArchitecture(
-                f"{where}: the adjacency matrix is {shape}; motifs of level {level} have {n} "
-                f"nodes, so it must be {n}x{n}"
-            )
-        options = self.ops(level)
-        for i, row in enumerate(matrix):
-            for j, op in enumerate(row):
-                if j <= i and op != NONE:
-                    raise InvalidArchitecture(
-                        f"{where}, entry ({i}, {j}) is {op!r}: the matrix must be strictly "
-                        f"upper-triangular (edges go from a lower to a higher node, i < j, so "
-                        f"the graph has no cycles); put 'none' there"
-                    )
-                if op not in options:
-                    what = "a primitive" if level == 2 else f"a motif of level {level - 1}"
-                    raise InvalidArchitecture(
-                        f"{where}, entry ({i}, {j}) is {op!r}, which is not {what} of this "
-                        f"space; valid entries: {', '.join(options)}"
-                    )
-        problem = matrix_problem(matrix)
-        if problem is not None:
-            raise InvalidArchitecture(f"{where}: {problem}")
 
     def genotype_to_data(self, genotype: HierarchicalGenotype) -> dict[str, Any]:
         """``{"levels": [[matrix, ...], ...]}``: level 2 first, each matrix a list of rows."""
@@ -553,6 +528,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
             channels=tuple(channels),  # checked there: 1.5 must not become 1
             cells_per_stage=cells_per_stage,
             motif_conv=self.motif_conv,
+            _validated=True,
         )
 
     def plot(self, genotype: HierarchicalGenotype, ax=None, flattened: bool = True):

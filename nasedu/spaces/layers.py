@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .base import choose, uniform_index
-from .checks import InvalidArchitecture, check_index, short_repr
+from .checks import InvalidArchitecture, check_index, is_int, short_repr
 
 __all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "layer_from_data"]
 
@@ -117,7 +117,7 @@ def _plain(op: str, name: str, value: Any) -> tuple[str, Value]:
     """
     if isinstance(value, str):
         return name, str(value)
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+    if is_int(value):
         return name, int(value)
     raise TypeError(f"{op}.{name}={value!r}: hyperparameter values must be ints or strings")
 
@@ -236,7 +236,7 @@ class LayerChoices:
         if name in ALLOWED_STRINGS:
             if value not in ALLOWED_STRINGS[name]:
                 raise error(f"{op}.{name} must be one of {ALLOWED_STRINGS[name]}, got {value!r}")
-        elif not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        elif not is_int(value) or value < 1:
             raise error(f"{op}.{name} must be a positive integer, got {value!r}")
 
     def _decode(self, index: int) -> Layer:

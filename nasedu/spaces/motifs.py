@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import numpy as np
-
-from .checks import InvalidArchitecture, as_tuple, scientific
+from ..opnames import OP_NAMES
+from .checks import InvalidArchitecture, as_tuple, is_int, scientific, short_repr
 
 __all__ = [
     "IDENTITY",
@@ -26,13 +25,17 @@ __all__ = [
     "NONE",
     "PAPER_CHANNELS",
     "SMALL_CHANNELS",
+    "PRIMITIVES",
     "HierarchicalGenotype",
     "Motif",
+    "check_genotype",
+    "check_motif",
     "count_valid_matrices",
     "differences",
     "matrix_problem",
     "motif_index",
     "motif_name",
+    "motif_options",
     "scientific",
 ]
 
@@ -50,6 +53,9 @@ SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
 
 MOTIF_CONV = "conv_1x1_bn_relu"
 """The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
+
+PRIMITIVES: tuple[str, ...] = tuple(op for op in OP_NAMES if op != NONE)
+"""What a network can put on a level-2 edge: every op of :data:`~nasedu.opnames.OP_NAMES`."""
 
 
 def motif_name(index: int) -> str:
@@ -72,9 +78,9 @@ def motif_index(name: str) -> int | None:
 def _check_edge(num_nodes: int, i: Any, j: Any) -> None:
     """Refuse an entry ``(i, j)`` outside the matrix: Python's negative indices would otherwise
     silently put the op on another edge (-1 is the output node).  Entries below the diagonal
-    are left to :meth:`HierarchicalSpace.validate`, which explains why they must be none."""
+    are left to :func:`check_motif`, which explains why they must be none."""
     for k in (i, j):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+        if not is_int(k):
             raise InvalidArchitecture(f"edge ({i!r}, {j!r}): nodes are integers, got {k!r}")
     if not (0 <= i < num_nodes and 0 <= j < num_nodes):
         raise InvalidArchitecture(
@@ -174,7 +180,7 @@ class HierarchicalGenotype:
         """Refuse a level or motif number outside the genotype (no silent wrap-around through
         Python's negative indices)."""
         top = self.num_levels
-        if isinstance(level, bool) or not isinstance(level, (int, np.integer)):
+        if not is_int(level):
             raise InvalidArchitecture(f"level must be an integer 2..{top}, got {level!r}")
         if not 2 <= level <= top:
             raise InvalidArchitecture(
@@ -182,7 +188,7 @@ class HierarchicalGenotype:
                 f"primitives, which are not motifs)"
             )
         count = len(self.levels[level - 2])
-        if isinstance(number, bool) or not isinstance(number, (int, np.integer)):
+        if not is_int(number):
             raise InvalidArchitecture(f"motif number must be an integer 1..{count}, got {number!r}")
         if not 1 <= number <= count:
             names = ", ".join(motif_name(m) for m in range(count))
@@ -286,3 +292,97 @@ def matrix_problem(matrix: Sequence[Sequence[str]]) -> str | None:
                 f"{entries} an op"
             )
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# The rules of a valid motif and genotype (HierarchicalSpace.validate and the networks use them)
+# --------------------------------------------------------------------------------------------
+
+
+def motif_options(level: int, motifs_below: int, primitives: Sequence[str] = PRIMITIVES):
+    """The names allowed in a matrix of ``level``: ``"none"`` first, then the primitives (level
+    2) or the ``motifs_below`` motifs of level ``level - 1`` (``"m1"``, ``"m2"``, ...)."""
+    if level == 2:
+        return (NONE, *primitives)
+    return (NONE, *(motif_name(m) for m in range(motifs_below)))
+
+
+def check_motif(
+    motif: Any,
+    where: str = "motif",
+    num_nodes: int | None = None,
+    options: Sequence[str] | None = None,
+    level: int = 2,
+) -> Motif:
+    """``motif`` if it is a valid motif, else InvalidArchitecture naming ``where`` and the entry.
+
+    The rules (Sections 2.1-2.2): a square matrix (of ``num_nodes`` nodes when given, else of at
+    least 2), strictly upper-triangular (every edge goes from a lower to a higher node, so there
+    is no cycle), every entry one of ``options`` when given (the names of ``level``, see
+    :func:`motif_options`), and every node on a path from the input to the output.
+    """
+    if not isinstance(motif, Motif):
+        raise InvalidArchitecture(f"{where}: expected a Motif, got {short_repr(motif)}")
+    matrix = motif.matrix
+    n = len(matrix)
+    if num_nodes is None and (n < 2 or any(len(row) != n for row in matrix)):
+        raise InvalidArchitecture(
+            f"{where}: the adjacency matrix must be square with at least 2 nodes, got rows of "
+            f"lengths {[len(row) for row in matrix]}"
+        )
+    if num_nodes is not None and (n != num_nodes or any(len(row) != n for row in matrix)):
+        shape = f"{n}x{'/'.join(sorted({str(len(r)) for r in matrix})) or 0}"
+        raise InvalidArchitecture(
+            f"{where}: the adjacency matrix is {shape}; motifs of level {level} have "
+            f"{num_nodes} nodes, so it must be {num_nodes}x{num_nodes}"
+        )
+    for i, row in enumerate(matrix):
+        for j, op in enumerate(row):
+            if j <= i and op != NONE:
+                raise InvalidArchitecture(
+                    f"{where}, entry ({i}, {j}) is {op!r}: the matrix must be strictly "
+                    "upper-triangular (edges go from a lower to a higher node, i < j, so the "
+                    "graph has no cycles); put 'none' there"
+                )
+            if options is not None and op not in options:
+                what = "a primitive" if level == 2 else f"a motif of level {level - 1}"
+                raise InvalidArchitecture(
+                    f"{where}, entry ({i}, {j}) is {op!r}, which is not {what} of this "
+                    f"space; valid entries: {', '.join(options)}"
+                )
+    problem = matrix_problem(matrix)
+    if problem is not None:
+        raise InvalidArchitecture(f"{where}: {problem}")
+    return motif
+
+
+def check_genotype(genotype: Any) -> HierarchicalGenotype:
+    """``genotype`` if a network can build it, else InvalidArchitecture naming the level, motif
+    and entry: every motif passes :func:`check_motif` over every primitive of
+    :data:`~nasedu.opnames.OP_NAMES` at level 2 and the motifs of the level below above it.
+
+    A genotype built by hand belongs to no single space (the motifs of one level may even
+    differ in size); :meth:`HierarchicalSpace.validate
+    <nasedu.spaces.hierarchical.HierarchicalSpace.validate>` checks the same rules for the
+    sizes and primitives of its space.
+    """
+    if not isinstance(genotype, HierarchicalGenotype):
+        raise InvalidArchitecture(f"expected a HierarchicalGenotype, got {short_repr(genotype)}")
+    counts = tuple(len(motifs) for motifs in genotype.levels)
+    if not counts or min(counts) < 1 or counts[-1] != 1:
+        raise InvalidArchitecture(
+            f"the genotype has {list(counts)} motifs on its levels above the primitives; every "
+            "level needs at least one motif, and the top level exactly one (the cell)"
+        )
+    for level, motifs in enumerate(genotype.levels, start=2):
+        options = motif_options(level, counts[level - 3] if level > 2 else 0)
+        for m, motif in enumerate(motifs):
+            n = motif.num_nodes if isinstance(motif, Motif) else 2
+            if n < 2:
+                raise InvalidArchitecture(
+                    f"level {level}, motif {motif_name(m)} has {n} node(s); a motif needs at "
+                    "least 2 (its input and its output)"
+                )
+            where = f"level {level}, motif {motif_name(m)}"
+            check_motif(motif, where, num_nodes=n, options=options, level=level)
+    return genotype

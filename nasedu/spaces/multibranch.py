@@ -44,6 +44,7 @@ from .checks import (
     count_text,
     data_dict,
     data_list,
+    is_int,
 )
 from .layers import DEFAULT_LAYER_TYPES, Layer, LayerChoices, Value, layer_from_data
 
@@ -52,6 +53,7 @@ __all__ = [
     "BranchNode",
     "MultiBranchGenotype",
     "MultiBranchSpace",
+    "check_connection",
     "chain_like",
     "densenet_like",
     "resnet_like",
@@ -111,6 +113,52 @@ class MultiBranchGenotype:
         return f"MultiBranchGenotype(\n{lines}\n)"
 
 
+def check_connection(
+    node: BranchNode, i: int, merges: Sequence[str] = MERGES, where: str | None = None
+) -> BranchNode:
+    """``node`` if its connection is valid for layer ``i`` (from 1), else InvalidArchitecture
+    saying what is wrong: it reads the sorted, distinct tensors of ``0..i-1`` (the input and
+    earlier layers; a later one would make a cycle), merged by one of ``merges`` when there are
+    several and by nothing (``None``) when there is one."""
+    where = f"layer {i}" if where is None else where
+    inputs = node.inputs
+    if (
+        inputs
+        and all(is_int(j) and 0 <= j < i for j in inputs)
+        and list(inputs) == sorted(set(inputs))
+        and (node.merge is None if len(inputs) == 1 else node.merge in merges)
+    ):
+        return node
+    if not inputs:
+        raise InvalidArchitecture(f"{where} reads from no tensor; give it at least one input")
+    for j in inputs:
+        if not is_int(j):
+            raise InvalidArchitecture(f"{where}: input {j!r} is not an integer index")
+        if j >= i:
+            raise InvalidArchitecture(
+                f"{where} reads from {j}, but it can only read from 0..{i - 1} (the "
+                "input and earlier layers): a later layer would make a cycle"
+            )
+        if j < 0:
+            raise InvalidArchitecture(
+                f"{where} reads from {j}: indices start at 0 (a negative index would "
+                "count from the end, i.e. read a later layer: a cycle)"
+            )
+    if list(inputs) != sorted(set(inputs)):
+        raise InvalidArchitecture(
+            f"{where}: inputs {inputs} must be sorted and without repeats, "
+            f"e.g. {tuple(sorted(set(inputs)))}"
+        )
+    if len(inputs) == 1:
+        raise InvalidArchitecture(
+            f"{where} has one input, so its merge must be None, not {node.merge!r}"
+        )
+    raise InvalidArchitecture(
+        f"{where} merges {len(inputs)} inputs with {node.merge!r}; "
+        f"valid merges are: {', '.join(merges)}"
+    )
+
+
 @cache
 def _connections(i: int, merges: tuple[str, ...]) -> tuple[tuple[tuple[int, ...], str | None], ...]:
     """All (inputs, merge) choices of layer i: singletons first, then larger sets x merges."""
@@ -122,12 +170,6 @@ def _connections(i: int, merges: tuple[str, ...]) -> tuple[tuple[tuple[int, ...]
         for merge in merges
     )
     return singles + multi
-
-
-@cache
-def _connection_set(i: int, merges: tuple[str, ...]) -> frozenset:
-    """The (inputs, merge) choices of layer i as a set, for validation by look-up."""
-    return frozenset(_connections(i, merges))
 
 
 def chain_like(layers: Sequence[Layer]) -> MultiBranchGenotype:
@@ -314,50 +356,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
                     f"{where}: expected a BranchNode, got {type(node).__name__}"
                 )
             self.choices.validate(node.layer, where)
-            if not self._connection_ok(i, node):
-                self._explain_connection(i, node, where)
+            check_connection(node, i, self.merges, where)
         return genotype
-
-    def _connection_ok(self, i: int, node: BranchNode) -> bool:
-        """Is ``(inputs, merge)`` one of layer i's choices?  (One set look-up, the fast path.)"""
-        try:
-            valid = (node.inputs, node.merge) in _connection_set(i, self.merges)
-        except TypeError:  # an unhashable merge or input
-            return False
-        return valid and all(type(j) is int for j in node.inputs)  # True == 1, but not an index
-
-    def _explain_connection(self, i: int, node: BranchNode, where: str) -> None:
-        """Raise InvalidArchitecture saying what is wrong with layer i's inputs or merge."""
-        if not node.inputs:
-            raise InvalidArchitecture(f"{where} reads from no tensor; give it at least one input")
-        for j in node.inputs:
-            if not isinstance(j, int) or isinstance(j, bool):
-                raise InvalidArchitecture(f"{where}: input {j!r} is not an integer index")
-            if j >= i:
-                raise InvalidArchitecture(
-                    f"{where} reads from {j}, but it can only read from 0..{i - 1} (the "
-                    "input and earlier layers): a later layer would make a cycle"
-                )
-            if j < 0:
-                raise InvalidArchitecture(
-                    f"{where} reads from {j}: indices start at 0 (a negative index would "
-                    "count from the end, i.e. read a later layer: a cycle)"
-                )
-        if list(node.inputs) != sorted(set(node.inputs)):
-            raise InvalidArchitecture(
-                f"{where}: inputs {node.inputs} must be sorted and without repeats, "
-                f"e.g. {tuple(sorted(set(node.inputs)))}"
-            )
-        if len(node.inputs) == 1 and node.merge is not None:
-            raise InvalidArchitecture(
-                f"{where} has one input, so its merge must be None, not {node.merge!r}"
-            )
-        if len(node.inputs) > 1 and node.merge not in self.merges:
-            raise InvalidArchitecture(
-                f"{where} merges {len(node.inputs)} inputs with {node.merge!r}; "
-                f"valid merges are: {', '.join(self.merges)}"
-            )
-        raise InvalidArchitecture(f"{where}: invalid connection {node!r}")
 
     def genotype_to_data(self, genotype: MultiBranchGenotype) -> dict[str, Any]:
         return {
@@ -435,7 +435,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         from ..networks.multibranch import MultiBranchNetwork
 
         shape = check_io(input_shape, num_classes)
-        return MultiBranchNetwork(self.validate(genotype).nodes, shape, int(num_classes))
+        nodes = self.validate(genotype).nodes
+        return MultiBranchNetwork(nodes, shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: MultiBranchGenotype, ax=None):
         from ..viz.basic import plot_layers
