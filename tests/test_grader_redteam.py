@@ -70,6 +70,20 @@ def test_other_spellings_of_the_library_count():
     assert names_used(["def f(n, a, b):\n    return sum(x.size_by_depth().values())"], [".size"])
 
 
+def test_code_that_hides_what_it_calls_earns_no_by_hand_points():
+    hiding = [
+        "import importlib\ndef count_layers(t):\n"
+        "    m = importlib.import_module('nasedu.spaces.layers')\n"
+        "    return getattr(m, 'Layer' + 'Choices')(t).__dict__['co' + 'unt']",
+        "def count_layers(t):\n    return eval('Layer' + 'Choices')(t).count",
+        "def count_layers(t):\n    import sys\n    return sys.modules['nasedu.spaces.layers']",
+    ]
+    for source in hiding:
+        assert any("cannot follow" in used for used in names_used([source], COUNT)), source
+    plain = "def count_layers(t):\n    return sum(len(v) for v in t.values())"
+    assert names_used([plain], COUNT) == []
+
+
 def test_cells_are_read_in_linear_time_whatever_their_escapes():
     # IPython's transformer re-reads a cell per escape (minutes for 100 kB) and raises at 500
     cell = "\n".join(["!true"] * 600) + "\nx = LayerChoices\n" + "y = 1\n" * 20_000
