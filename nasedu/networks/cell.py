@@ -27,6 +27,7 @@ channels, and ops reading it map them back to ``C``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -66,6 +67,23 @@ def reduction_layers(layers: int) -> tuple[int, ...]:
 
 def _half(size: int) -> int:
     return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
+
+
+def _check_macro(
+    C: Any, layers: Any, auxiliary: Any, drop_path: Any, stem: Any, stem_multiplier: Any
+) -> tuple[int, int, bool]:
+    """The macro arguments of :class:`CellNetwork`, checked: ``(layers, stem_multiplier,
+    auxiliary)`` as plain values, or a ValueError naming the argument."""
+    if positive_int(C, "C") % 2:
+        raise ValueError(f"C must be an even number of channels (factorized reductions), got {C}")
+    layers = positive_int(layers, "layers (the number of cells)")
+    stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
+    auxiliary = check_flag(auxiliary, "auxiliary")
+    if stem not in STEMS:
+        raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
+    if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
+        raise ValueError(f"drop_path must be a number in [0, 1), got {drop_path!r}")
+    return layers, stem_multiplier, auxiliary
 
 
 class CellLayer(nn.Module):
@@ -223,38 +241,55 @@ class CellNetwork(nn.Module):
         _validated: bool = False,
     ) -> None:
         super().__init__()
-        if positive_int(C, "C") % 2:
-            raise ValueError(
-                f"C must be an even number of channels (factorized reductions), got {C}"
-            )
-        layers = positive_int(layers, "layers (the number of cells)")
-        stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
-        auxiliary = check_flag(auxiliary, "auxiliary")
-        if stem not in STEMS:
-            raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
-        if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
-            raise ValueError(f"drop_path must be a number in [0, 1), got {drop_path!r}")
+        layers, stem_multiplier, auxiliary = _check_macro(
+            C, layers, auxiliary, drop_path, stem, stem_multiplier
+        )
         normal, reduce = wired_cells(genotype, validated=_validated)
         channels, size, _ = check_io(input_shape, num_classes)
         self.genotype = genotype
         self.layers = layers
         self.drop_path_prob = drop_path
         self.reductions = reduction_layers(layers)
+        C_prev, size, reduction_prev = self._make_stem(stem, channels, C, stem_multiplier, size)
+        C_prev, C_aux, size_aux = self._make_cells(normal, reduce, C, C_prev, size, reduction_prev)
+        self.auxiliary = auxiliary
+        if auxiliary:
+            self.auxiliary_head = AuxiliaryHead(
+                C_aux, num_classes, size_aux, imagenet=stem == "imagenet"
+            )
+        self.global_pooling = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(C_prev, num_classes)
+        self.output_channels = C_prev
+
+    def _make_stem(
+        self, stem: str, channels: int, C: int, stem_multiplier: int, size: int
+    ) -> tuple[int, int, bool]:
+        """The stem; returns its output channels, the resolution after it, and whether the
+        first cell's older input has twice the resolution of the newer one (ImageNet)."""
         if stem == "cifar":
             C_stem = stem_multiplier * C
             self.stem: nn.Module = nn.Sequential(
                 nn.Conv2d(channels, C_stem, 3, padding=1, bias=False), nn.BatchNorm2d(C_stem)
             )
-            C_prev_prev = C_prev = C_stem
-            reduction_prev = False
-        else:
-            self.stem = ImageNetStem(channels, C)
-            size = _half(_half(_half(size)))
-            C_prev_prev = C_prev = C
-            reduction_prev = True
+            return C_stem, size, False
+        self.stem = ImageNetStem(channels, C)
+        return C, _half(_half(_half(size))), True
+
+    def _make_cells(
+        self,
+        normal: WiredCell,
+        reduce: WiredCell,
+        C: int,
+        C_prev: int,
+        size: int,
+        reduction_prev: bool,
+    ) -> tuple[int, int, int]:
+        """The ``layers`` cells, each reading the two before it; a reduction cell halves the
+        resolution and doubles ``C``.  Returns the last cell's channels and the channels and
+        resolution that the auxiliary head reads (after the cell at 2/3 of the depth)."""
         self.cells = nn.ModuleList()
-        C_curr, C_aux, size_aux = C, C_prev, size
-        for i in range(layers):
+        C_prev_prev, C_curr, C_aux, size_aux = C_prev, C, C_prev, size
+        for i in range(self.layers):
             reduction = i in self.reductions
             if reduction:
                 C_curr *= 2
@@ -271,16 +306,9 @@ class CellNetwork(nn.Module):
             self.cells.append(cell)
             reduction_prev = reduction
             C_prev_prev, C_prev = C_prev, cell.out_channels
-            if i == 2 * layers // 3:
+            if i == 2 * self.layers // 3:
                 C_aux, size_aux = C_prev, size
-        self.auxiliary = auxiliary
-        if auxiliary:
-            self.auxiliary_head = AuxiliaryHead(
-                C_aux, num_classes, size_aux, imagenet=stem == "imagenet"
-            )
-        self.global_pooling = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(C_prev, num_classes)
-        self.output_channels = C_prev
+        return C_prev, C_aux, size_aux
 
     def forward(self, x: torch.Tensor):
         aux = None
