@@ -15,15 +15,18 @@ import numpy as np
 import pytest
 
 import nasedu.networks
+import nasedu.networks.common as net_common
 import nasedu.networks.hierarchical as net_hierarchical
 import nasedu.networks.multibranch as net_multibranch
 import nasedu.spaces.cell as space_cell
 import nasedu.spaces.darts_format as darts_format
 import nasedu.spaces.hierarchical as space_hierarchical
+import nasedu.spaces.layers as space_layers
 import nasedu.spaces.motifs as motifs
 import nasedu.spaces.multibranch as space_multibranch
 from nasedu import zoo
 from nasedu.networks.cell import CellNetwork
+from nasedu.networks.chain import ChainNetwork
 from nasedu.networks.hierarchical import HierarchicalNetwork
 from nasedu.networks.multibranch import MultiBranchNetwork
 from nasedu.spaces import (
@@ -32,6 +35,7 @@ from nasedu.spaces import (
     Cell,
     CellGenotype,
     CellSpace,
+    ChainSpace,
     HierarchicalSpace,
     InvalidArchitecture,
     Layer,
@@ -125,6 +129,16 @@ def test_a_multibranch_genotype_is_checked_once_per_build(monkeypatch):
     counter.calls = 0
     MultiBranchNetwork(genotype.nodes, (1, 8, 8), 10)
     assert counter.calls == len(genotype.nodes)
+
+
+def test_chain_layers_are_checked_once_per_build(monkeypatch):
+    counter = _count(monkeypatch, space_layers.check_layer, space_layers, net_common)
+    space = ChainSpace(max_layers=4)
+    genotype = space.sample(3)
+    space.build(genotype)  # the space's validate checks the layers against its vocabulary
+    assert counter.calls == 0
+    ChainNetwork(genotype.layers, (1, 8, 8), 10)  # built directly: each layer checked once
+    assert counter.calls == len(genotype.layers)
 
 
 def _message(build) -> str:

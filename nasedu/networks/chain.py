@@ -21,18 +21,27 @@ class ChainNetwork(nn.Module):
     non-empty list of :class:`~nasedu.spaces.layers.Layer`, each of a known type with exactly
     its hyperparameters), ``input_shape`` and ``num_classes``; then the shapes layer by layer,
     so that a chain which shrinks the image below 1x1 raises
-    :class:`~nasedu.spaces.base.InvalidArchitecture` naming the layer.
+    :class:`~nasedu.spaces.base.InvalidArchitecture` naming the layer.  ``_validated=True``
+    (what ``ChainSpace.build`` passes after its own ``validate``) skips the layers' check, not
+    the shapes'.
     """
 
     def __init__(
-        self, layers: Sequence[Layer], input_shape: tuple[int, int, int], num_classes: int
+        self,
+        layers: Sequence[Layer],
+        input_shape: tuple[int, int, int],
+        num_classes: int,
+        *,
+        _validated: bool = False,
     ) -> None:
         super().__init__()
         layers = check_parts(layers, "ChainNetwork layers", "Layers")
         channels, height, width = check_io(input_shape, num_classes)
         modules = []
         for i, layer in enumerate(layers, start=1):
-            modules.append(compile_layer(layer, channels, where=f"layer {i}"))
+            modules.append(
+                compile_layer(layer, channels, where=f"layer {i}", _validated=_validated)
+            )
             channels, height, width = layer_output_shape(
                 layer, channels, height, width, where=f"layer {i}"
             )

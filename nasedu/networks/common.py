@@ -14,8 +14,8 @@ import torch
 from torch import nn
 
 from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
-from ..spaces.checks import InvalidArchitecture, as_tuple, is_int, short_repr
-from ..spaces.layers import Layer, LayerChoices
+from ..spaces.checks import InvalidArchitecture, as_tuple, is_int
+from ..spaces.layers import Layer, check_layer
 
 __all__ = [
     "ClassifierHead",
@@ -55,26 +55,6 @@ def check_parts(parts: Any, where: str, what: str) -> tuple:
     return parts
 
 
-def check_layer(layer: Any, where: str) -> Layer:
-    """``layer`` if a network can build it, else InvalidArchitecture starting with ``where``.
-
-    The rules are those of a space's vocabulary, applied to a vocabulary of this one layer: a
-    known type, exactly its hyperparameters, positive integers, ``kind`` and ``padding`` among
-    their names, and odd kernels for ``'same'`` padding.  (Without this, an unknown type was
-    built as a convolution and a misspelt hyperparameter silently ignored.)
-    """
-    if not isinstance(layer, Layer) or not isinstance(layer.op, str):
-        raise InvalidArchitecture(
-            f"{where}: expected a Layer such as Layer('conv', filters=16, kernel=3, stride=1), "
-            f"got {short_repr(layer)}"
-        )
-    try:
-        LayerChoices({layer.op: {name: (value,) for name, value in layer.params}})
-    except ValueError as error:
-        raise InvalidArchitecture(f"{where} ({layer!r}): {error}") from None
-    return layer
-
-
 def layer_output_shape(layer: Layer, channels: int, height: int, width: int, where: str):
     """(channels, height, width) after ``layer``; raises InvalidArchitecture if it collapses.
 
@@ -97,12 +77,16 @@ def layer_output_shape(layer: Layer, channels: int, height: int, width: int, whe
     return out_channels, h, w
 
 
-def compile_layer(layer: Layer, channels: int, where: str = "layer") -> nn.Module:
+def compile_layer(
+    layer: Layer, channels: int, where: str = "layer", *, _validated: bool = False
+) -> nn.Module:
     """The ``nn.Module`` for one chain-space layer reading ``channels`` input channels.
 
-    The layer is checked first (:func:`check_layer`; ``where`` names it in the error).
+    The layer is checked first (:func:`~nasedu.spaces.layers.check_layer`; ``where`` names it
+    in the error), unless ``_validated`` says that its space's ``validate`` has passed it.
     """
-    check_layer(layer, where)
+    if not _validated:
+        check_layer(layer, where)
     channels = positive_int(channels, f"{where}: the input channels")
     padding = str(layer.get("padding", "same"))
     if layer.op == "pool":

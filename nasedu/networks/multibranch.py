@@ -117,7 +117,8 @@ class MultiBranchNetwork(nn.Module):
             merge = Merge([shapes[j] for j in node.inputs], node.merge)
             c, h, w = merge.out_shape
             self.merges.append(merge)
-            self.layers.append(compile_layer(node.layer, c, where=f"layer {i}"))
+            where = f"layer {i}"
+            self.layers.append(compile_layer(node.layer, c, where, _validated=_validated))
             shapes.append(layer_output_shape(node.layer, c, h, w, where=f"layer {i}"))
         self.head = ClassifierHead(shapes[-1][0], int(num_classes))
         self.output_shape = shapes[-1]

@@ -200,7 +200,8 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         from ..networks.chain import ChainNetwork
 
         shape = check_io(input_shape, num_classes)
-        return ChainNetwork(self.validate(genotype).layers, shape, int(num_classes))
+        layers = self.validate(genotype).layers
+        return ChainNetwork(layers, shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: ChainGenotype, ax=None):
         from ..viz.basic import plot_layers

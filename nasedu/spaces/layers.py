@@ -27,7 +27,7 @@ import numpy as np
 from .base import choose, uniform_index
 from .checks import InvalidArchitecture, check_index, is_int, short_repr
 
-__all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "layer_from_data"]
+__all__ = ["DEFAULT_LAYER_TYPES", "Layer", "LayerChoices", "check_layer", "layer_from_data"]
 
 Value = int | str
 
@@ -332,3 +332,24 @@ class LayerChoices:
 
     def __repr__(self) -> str:
         return f"LayerChoices({self.count} layers over {list(self.types)})"
+
+
+def check_layer(layer: Any, where: str = "layer") -> Layer:
+    """``layer`` if a network can build it, else InvalidArchitecture starting with ``where``.
+
+    The rules are those of a space's vocabulary (:class:`LayerChoices`), applied to a vocabulary
+    of this one layer: a known type, exactly its hyperparameters, positive integers, ``kind``
+    and ``padding`` among their names, and odd kernels for ``'same'`` padding.  (Without this,
+    an unknown type was built as a convolution and a misspelt hyperparameter silently ignored.)
+    A layer that a space's ``validate`` has passed meets them.
+    """
+    if not isinstance(layer, Layer) or not isinstance(layer.op, str):
+        raise InvalidArchitecture(
+            f"{where}: expected a Layer such as Layer('conv', filters=16, kernel=3, stride=1), "
+            f"got {short_repr(layer)}"
+        )
+    try:
+        LayerChoices({layer.op: {name: (value,) for name, value in layer.params}})
+    except ValueError as error:
+        raise InvalidArchitecture(f"{where} ({layer!r}): {error}") from None
+    return layer
