@@ -358,6 +358,12 @@ def test_each_attacker_gets_exactly_the_honest_points(red, student):
     assert result.score == EXPECTED[student], (result.error, [t.feedback for t in result.results])
 
 
+def test_a_cell_ipython_cannot_transform_costs_no_restart(red):
+    tamper = (red["course"] / "grading" / f"{NAME}-tamper.txt").read_text()
+    assert "escapes:" not in tamper  # it raised in the cell, the Python process went on
+    assert red["results"]["escapes"].restarts == 0
+
+
 def test_the_class_reached_the_gradebook_and_the_reports(red):
     from nbgrader.api import Gradebook
 

@@ -72,7 +72,10 @@ def _error(exc: BaseException) -> str:
 
 
 def _run_cell(shell: Any, code: str) -> dict[str, Any]:
-    result = shell.run_cell(code, store_history=False, silent=False)
+    try:
+        result = shell.run_cell(code, store_history=False, silent=False)
+    except BaseException as exc:  # IPython itself gave up (500 escapes: a RuntimeError)
+        return {"status": "error", "error": _error(exc)}
     shell.exit_now = False  # `exit()` in a cell asks the shell to stop; a notebook goes on
     failure = result.error_before_exec or result.error_in_exec
     return {"status": "error", "error": _error(failure)} if failure else {"status": "ok"}
