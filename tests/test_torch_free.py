@@ -47,6 +47,7 @@ SCRIPT = textwrap.dedent(
         "flat": {"nodes": 3, "primitives": ("skip_connect", "max_pool_3x3")},
     }
     assert sorted(spaces.available_spaces()) == sorted(spaces.SPACES)
+    assert all(getattr(spaces, name) is not None for name in spaces.__all__)
     for name in spaces.SPACES:
         for space in (spaces.get_space(name), spaces.get_space(name, **small[name])):
             g = space.sample(0)

@@ -22,16 +22,24 @@ from typing import Any
 
 from ..checks import UnknownName, brief
 from .base import RngLike, SearchSpace, as_rng, graph_hash
-from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell
+from .cell import Block, Cell, CellGenotype, CellSpace, WiredCell, state_name
 from .chain import ChainGenotype, ChainSpace, Layer
 from .checks import InvalidArchitecture, SpaceTooLarge
-from .darts_format import DartsGenotype
+from .darts_format import DARTS_ALIASES, DartsGenotype, from_darts, parse_darts, to_darts
 from .flat import FlatSpace
 from .hierarchical import HierarchicalSpace
-from .motifs import HierarchicalGenotype, Motif
-from .multibranch import BranchNode, MultiBranchGenotype, MultiBranchSpace
+from .motifs import HierarchicalGenotype, Motif, count_valid_matrices, differences
+from .multibranch import (
+    BranchNode,
+    MultiBranchGenotype,
+    MultiBranchSpace,
+    chain_like,
+    densenet_like,
+    resnet_like,
+)
 
 __all__ = [
+    "DARTS_ALIASES",
     "SPACES",
     "Block",
     "BranchNode",
@@ -55,8 +63,17 @@ __all__ = [
     "WiredCell",
     "as_rng",
     "available_spaces",
+    "chain_like",
+    "count_valid_matrices",
+    "densenet_like",
+    "differences",
+    "from_darts",
     "get_space",
     "graph_hash",
+    "parse_darts",
+    "resnet_like",
+    "state_name",
+    "to_darts",
 ]
 
 SPACES: dict[str, str] = {
