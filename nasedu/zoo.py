@@ -49,8 +49,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .spaces.cell import CellGenotype, CellSpace
-from .spaces.darts_format import DartsGenotype, from_darts
+from .spaces import CellGenotype, CellSpace, DartsGenotype, from_darts
 
 __all__ = ["CITATIONS", "DATASETS", "GENOTYPES", "cell_genotype", "genotype", "network"]
 

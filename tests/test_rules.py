@@ -24,7 +24,7 @@ import nasedu.spaces.hierarchical as space_hierarchical
 import nasedu.spaces.layers as space_layers
 import nasedu.spaces.motifs as motifs
 import nasedu.spaces.multibranch as space_multibranch
-from nasedu import zoo
+from nasedu import opnames, zoo
 from nasedu.networks.cell import CellNetwork
 from nasedu.networks.chain import ChainNetwork
 from nasedu.networks.hierarchical import HierarchicalNetwork
@@ -65,6 +65,24 @@ def _private_uses(path: Path) -> list[str]:
 @pytest.mark.parametrize("path", sorted(NETWORKS.glob("*.py")), ids=lambda p: p.name)
 def test_networks_use_no_private_name_of_another_module(path):
     assert _private_uses(path) == []
+
+
+def test_the_old_import_paths_of_the_rules_still_work():
+    """The rules moved from networks/ to beside their genotypes; the old names still import."""
+    from nasedu.networks.cell import check_wired_cell
+    from nasedu.networks.common import check_layer
+    from nasedu.networks.hierarchical import PRIMITIVES, check_genotype, check_motif
+    from nasedu.ops import DARTS_OPS, LIU_PRIMITIVES, NASNET_OPS
+
+    assert check_wired_cell is space_cell.check_wired_cell
+    assert check_layer is space_layers.check_layer
+    assert (check_genotype, check_motif) == (motifs.check_genotype, motifs.check_motif)
+    assert PRIMITIVES == motifs.PRIMITIVES
+    assert (NASNET_OPS, LIU_PRIMITIVES, DARTS_OPS) == (
+        opnames.NASNET_OPS,
+        opnames.LIU_PRIMITIVES,
+        opnames.DARTS_OPS,
+    )
 
 
 def test_is_int_is_an_integer_but_not_a_bool():
