@@ -88,7 +88,7 @@ def _box(ax, x, y, w, h, text, colour, fontsize=7, edge="#444444", lw=0.8):
 def _fit_labels(ax, labels, w: float, h: float, largest: float) -> None:
     """Shrink the op labels so that they fit a ``w`` x ``h`` box at the Axes' final scale."""
     fig = ax.figure
-    fig.canvas.draw()  # fixes the equal-aspect data-to-display scale
+    ax.apply_aspect()  # fixes the equal-aspect data-to-display scale without rendering
     x0, y0 = ax.transData.transform((0, 0))
     x1, y1 = ax.transData.transform((w, h))
     w_pt, h_pt = (x1 - x0) * 72 / fig.dpi, (y1 - y0) * 72 / fig.dpi
