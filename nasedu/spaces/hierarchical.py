@@ -75,6 +75,7 @@ from .base import RngLike, SearchSpace, as_rng
 from .checks import InvalidArchitecture, SpaceTooLarge, check_int, check_io, check_names, count_text
 from .motifs import (
     IDENTITY,
+    MAX_COUNT,
     MOTIF_CONV,
     NONE,
     PAPER_CHANNELS,
@@ -109,9 +110,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------
 # The space
 # --------------------------------------------------------------------------------------------
-
-MAX_COUNT = 100
-"""The most motifs per level, and nodes per motif, a space may have (the paper: 6 and 5)."""
 
 
 class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):

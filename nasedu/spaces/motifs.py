@@ -21,6 +21,7 @@ from .checks import InvalidArchitecture, as_tuple, is_int, scientific, short_rep
 
 __all__ = [
     "IDENTITY",
+    "MAX_COUNT",
     "MOTIF_CONV",
     "NONE",
     "PAPER_CHANNELS",
@@ -53,6 +54,10 @@ SMALL_CHANNELS: tuple[int, ...] = (8, 16, 32)
 
 MOTIF_CONV = "conv_1x1_bn_relu"
 """The 1x1 convolution that follows every level-2 motif (Section 5.1), in the flattened DAG."""
+
+MAX_COUNT = 100
+"""The most motifs per level, and nodes per motif, a space or a network may have (the paper: 6
+and 5)."""
 
 PRIMITIVES: tuple[str, ...] = tuple(op for op in OP_NAMES if op != NONE)
 """What a network can put on a level-2 edge: every op of :data:`~nasedu.opnames.OP_NAMES`."""
@@ -374,6 +379,10 @@ def check_genotype(genotype: Any) -> HierarchicalGenotype:
             f"the genotype has {list(counts)} motifs on its levels above the primitives; every "
             "level needs at least one motif, and the top level exactly one (the cell)"
         )
+    if max(counts) > MAX_COUNT:
+        raise InvalidArchitecture(
+            f"the genotype has {list(counts)} motifs on its levels; a level has at most {MAX_COUNT}"
+        )
     for level, motifs in enumerate(genotype.levels, start=2):
         options = motif_options(level, counts[level - 3] if level > 2 else 0)
         for m, motif in enumerate(motifs):
@@ -382,6 +391,11 @@ def check_genotype(genotype: Any) -> HierarchicalGenotype:
                 raise InvalidArchitecture(
                     f"level {level}, motif {motif_name(m)} has {n} node(s); a motif needs at "
                     "least 2 (its input and its output)"
+                )
+            if n > MAX_COUNT:
+                raise InvalidArchitecture(
+                    f"level {level}, motif {motif_name(m)} has {n} nodes; a motif has at most "
+                    f"{MAX_COUNT}"
                 )
             where = f"level {level}, motif {motif_name(m)}"
             check_motif(motif, where, num_nodes=n, options=options, level=level)
