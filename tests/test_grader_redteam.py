@@ -111,9 +111,13 @@ def test_the_tamper_report_sees_from_imports_and_namespaces():
         "import sys as s\ns.__dict__['settrace']",
         "vars(s)['modules']",
         "import sys as s\nx = s.modules",
+        "from pathlib import Path\nPath('/etc/passwd').read_text()",
+        "import os\nos.listdir('/')",
+        "open('..')",
     ]
     assert all(scan([a]) for a in attacks), [a for a in attacks if not scan([a])]
-    assert scan(["from itertools import product\nfrom math import prod"]) == []
+    honest = "from itertools import product\nfrom math import prod\nx = 'a/b'.split('/')"
+    assert scan([honest, "open('data.txt')", "'/'.join(['a', 'b'])"]) == []
 
 
 # -- feedback: nothing the student's code chose is echoed --------------------------------------

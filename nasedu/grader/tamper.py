@@ -128,11 +128,12 @@ def _suspicious(node: ast.AST) -> str | None:
             return what
     if isinstance(node, ast.Name) and NAMES.get(node.id):
         return NAMES[node.id]
-    if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "open":
-        path = node.args[0] if node.args else None
-        literal = isinstance(path, ast.Constant) and isinstance(path.value, str)
-        if literal and path.value.startswith(("/", "..", "~")):
-            return f"opens a file outside its folder ({path.value[:60]!r})"
+    if isinstance(node, ast.Call):
+        # open('/...'), Path('../..'), os.listdir('/'), shutil.copy(x, '~/...')
+        roots = _callee_name(node) in FILE_CALLS
+        for path in node.args:
+            if _outside_path(path) or (roots and _constant(path) in ("/", "..", "~")):
+                return f"names a file outside its folder ({path.value[:60]!r})"
     if isinstance(node, (ast.FunctionDef, ast.Assign)) and _rebinds_grading(node):
         return "redefines a grading function (expect_...)"
     return None
@@ -157,6 +158,28 @@ def _suspicious_import(node: ast.Import | ast.ImportFrom) -> str | None:
             if module and (module == name or module.startswith(name + ".")):
                 return f"imports {module} ({what})"
     return None
+
+
+FILE_CALLS = ("open", "listdir", "scandir", "walk", "Path", "glob", "chdir", "rmtree", "remove")
+
+
+def _callee_name(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+
+
+def _constant(node: ast.AST) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _outside_path(node: ast.AST) -> bool:
+    """A string constant that names a file outside the working folder (not ``"/"`` alone)."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        return False
+    text = node.value
+    return text.startswith(("../", "~", "/proc", "/dev", "/sys")) or (
+        len(text) > 1 and text[0] == "/" and text[1].isalnum()
+    )
 
 
 def _base_name(node: ast.Attribute) -> str:
