@@ -105,8 +105,11 @@ class _Child:
         command = isolation.command(folder, argv, env, limits.disk_mb)
         self.group = None
         if isolation.control_groups:
-            self.group = ControlGroup(limits.group_memory())
-            command = self.group.wrap(command)
+            try:
+                self.group = ControlGroup(limits.group_memory())
+                command = self.group.wrap(command)
+            except OSError:  # gone since choose() saw it: the per-process limits still hold
+                self.group = None
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
