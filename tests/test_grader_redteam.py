@@ -423,3 +423,36 @@ def test_a_sandbox_that_cannot_start_python_stops_grading_before_anyone_scores_0
     monkeypatch.setattr(sandbox, "_python_dirs", lambda: [])
     with pytest.raises(SandboxUnavailable, match="cannot run Python with nasedu"):
         grade.preflight(isolation, Limits(step_seconds=30))
+
+
+def test_a_key_left_in_release_stops_grading(tmp_path):
+    """A careless lecturer's key in source/<name>/ is copied to release/ for students."""
+    from nasedu.grader.grade import _refuse_released_key
+    from nasedu.grader.key import AnswerKey
+
+    key_path = tmp_path / "keys" / "a.py"
+    key_path.parent.mkdir()
+    key_path.write_text("from nasedu.grader import Check, Part, Task\nTASKS = []\n")
+    release = tmp_path / "release" / "a"
+    release.mkdir(parents=True)
+    (release / "a.ipynb").write_text("{}")
+    key = AnswerKey("a", (), key_path)
+    _refuse_released_key(release, key)  # a notebook alone is fine
+    shutil.copy(key_path, release / "checks.py")
+    with pytest.raises(ValueError, match="answer key"):
+        _refuse_released_key(release, key)
+
+
+def test_what_grading_writes_is_for_the_staff_only(tmp_path):
+    """Graded notebooks hold every student's code; the CSV and gradebook the class's scores."""
+    import argparse
+
+    from nasedu.grader.cli import _grade
+
+    before = os.umask(0o022)
+    try:
+        with pytest.raises(FileNotFoundError):
+            _grade(argparse.Namespace(course=str(tmp_path)))
+        assert os.umask(0o022) == 0o077
+    finally:
+        os.umask(before)

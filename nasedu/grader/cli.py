@@ -98,6 +98,10 @@ def _grade(args: argparse.Namespace) -> None:
     from .grade import grade_assignment
     from .run import Limits
 
+    # what grading writes (graded notebooks with everyone's code, the class's scores, the
+    # tamper report) is for the teaching staff: readable by this account only
+    os.umask(0o077)
+
     course = Path(args.course)
     if not (course / "nbgrader_config.py").is_file():
         raise FileNotFoundError(f"{course.resolve()} is not an nbgrader course folder")

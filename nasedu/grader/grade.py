@@ -94,6 +94,7 @@ def load_assignment(
     if not source_path.is_file():
         raise FileNotFoundError(f"no source notebook {source_path} (the reference solution)")
     key = load_key(course, name, keys)
+    _refuse_released_key(release_path.parent, key)
     expected = reference_values(key, source_path)
     source_notebook = read_notebook(source_path)
     rubric = rubrics(source_notebook)
@@ -103,6 +104,21 @@ def load_assignment(
         if (gid := grade_id(cell)) and cell.get("cell_type") == "code"
     }
     return Assignment(name, release_path.stem, release, key, expected, rubric, defines)
+
+
+def _refuse_released_key(release: Path, key: AnswerKey) -> None:
+    """Stop if what students get holds the answer key (a key kept in ``source/<name>/`` is
+    copied into ``release/`` by ``nbgrader generate_assignment``)."""
+    key_text = Path(key.path).read_bytes() if Path(key.path).is_file() else b""
+    for path in release.rglob("*"):
+        if path.is_file() and not path.is_symlink() and path.suffix != ".ipynb":
+            text = path.read_bytes()[:1_000_000]
+            if text == key_text or b"nasedu.grader import" in text:
+                raise ValueError(
+                    f"{path} is an answer key, and release/ is what students get: move it to "
+                    f"keys/ (outside source/{release.name}/) and run nbgrader generate_assignment "
+                    "again"
+                )
 
 
 def _copy_submission(folder: Path, target: Path) -> None:
