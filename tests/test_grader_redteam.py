@@ -77,6 +77,7 @@ def test_code_that_hides_what_it_calls_earns_no_by_hand_points():
         "    return getattr(m, 'Layer' + 'Choices')(t).__dict__['co' + 'unt']",
         "def count_layers(t):\n    return eval('Layer' + 'Choices')(t).count",
         "def count_layers(t):\n    import sys\n    return sys.modules['nasedu.spaces.layers']",
+        "def count_layers(t):\n    return Layer.__init__.__globals__['Layer' + 'Choices'](t)",
     ]
     for source in hiding:
         assert any("cannot follow" in used for used in names_used([source], COUNT)), source

@@ -80,6 +80,9 @@ def names_used(
 
 UNFOLLOWABLE_NAMES = ("eval", "exec", "compile", "globals", "locals", "vars", "__import__")
 UNFOLLOWABLE_NAMES += ("get_ipython", "__builtins__")
+UNFOLLOWABLE_ATTRIBUTES = ("__dict__", "modules", "import_module", "__globals__", "__code__")
+UNFOLLOWABLE_ATTRIBUTES += ("__subclasses__", "__closure__", "__builtins__", "__getattribute__")
+UNFOLLOWABLE_ATTRIBUTES += ("f_globals", "f_locals", "f_back", "__loader__", "__spec__")
 UNFOLLOWABLE_MODULES = ("importlib", "builtins", "operator", "inspect", "gc", "ctypes")
 
 
@@ -89,7 +92,7 @@ def _unfollowable(node: ast.AST) -> str | None:
     ``getattr`` with a computed name..."""
     if isinstance(node, ast.Name) and node.id in UNFOLLOWABLE_NAMES:
         return node.id
-    if isinstance(node, ast.Attribute) and node.attr in ("__dict__", "modules", "import_module"):
+    if isinstance(node, ast.Attribute) and node.attr in UNFOLLOWABLE_ATTRIBUTES:
         return "." + node.attr
     if isinstance(node, ast.alias) and node.name.split(".")[0] in UNFOLLOWABLE_MODULES:
         return node.name
