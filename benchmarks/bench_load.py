@@ -80,7 +80,13 @@ def main() -> None:
     parser.add_argument("--student", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--students", type=int, nargs="+", default=[1, 2, 4, 6])
     parser.add_argument("--samples", type=int, default=1, help="architectures per space")
-    parser.add_argument("--no-default", action="store_true", help="skip torch's default threads")
+    parser.add_argument(
+        "--default-students",
+        type=int,
+        nargs="*",
+        default=[2],
+        help="classes to run with torch's default threads as well (they collapse: keep small)",
+    )
     args = parser.parse_args()
     if args.student is not None:
         student(args.student)
@@ -96,14 +102,15 @@ def main() -> None:
     one = alone["wall_seconds"]
     print(f"one student alone, one thread: {one:.1f} s", flush=True)
     rows = [{**alone, "ideal_seconds": one, "vs_ideal": 1.0}]
-    settings = ["policy"] + ([] if args.no_default else [str(cores)])
-    for threads in settings:
-        for n in args.students:
+    settings = [("policy", args.students), (str(cores), args.default_students)]
+    for threads, classes in settings:
+        for n in classes:
             row = classroom(n, args.samples, threads)
             row["ideal_seconds"] = max(one, n * one / cores)
             row["vs_ideal"] = round(row["wall_seconds"] / row["ideal_seconds"], 2)
             rows.append(row)
             print(f"{n} students, threads {threads}: {row['wall_seconds']:.1f} s", flush=True)
+            save("bench_load", rows, quiet=True, cores=cores, partial=True)
     print_table(rows, ["students", "threads", "wall_seconds", "ideal_seconds", "vs_ideal"])
     save(
         "bench_load",

@@ -307,7 +307,19 @@ def _threads_line() -> str:
     line += f" -> {facts['usable_cpus']} usable"
     if facts["user_threads"] is not None:
         line += f"; your setting: {facts['user_threads']} thread(s)"
-    return line
+    return line + f"; OpenMP wait policy: {_wait_policy()}"
+
+
+def _wait_policy() -> str:
+    """Whether idle OpenMP threads sleep (passive) or spin, and who decided."""
+    import nasedu
+
+    policy = os.environ.get("OMP_WAIT_POLICY", "").strip().upper() or "spin, then sleep"
+    if nasedu.OMP_WAIT_POLICY_SET:
+        return f"{policy} (set by nasedu)"
+    if "OMP_WAIT_POLICY" in os.environ:
+        return f"{policy} (your setting)"
+    return f"{policy} (torch was imported before nasedu; import nasedu first)"
 
 
 class _Parser(argparse.ArgumentParser):

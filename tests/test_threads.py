@@ -105,3 +105,24 @@ def test_describe_policy_names_the_count_and_the_cpus(monkeypatch, no_user_choic
     monkeypatch.setattr(threads, "usable_cpus", lambda root=None: 1)
     monkeypatch.setattr(threads, "cgroup_cpu_limit", lambda root=None: None)
     assert describe_policy() == "1 thread; 1 usable CPU"
+
+
+def _wait_policy_after_import(env_policy: str | None, torch_first: bool = False) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if env_policy is not None:
+        env["OMP_WAIT_POLICY"] = env_policy
+    imports = "import torch, nasedu" if torch_first else "import nasedu"
+    code = f"{imports}, os\nprint(os.environ.get('OMP_WAIT_POLICY'), nasedu.OMP_WAIT_POLICY_SET)"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_nasedu_makes_idle_openmp_threads_sleep_unless_told_otherwise():
+    assert _wait_policy_after_import(None) == "PASSIVE True"
+    assert _wait_policy_after_import("ACTIVE") == "ACTIVE False"  # the user's setting stays
+    # too late once torch is loaded: nasedu leaves it and `nasedu doctor` says so
+    assert _wait_policy_after_import(None, torch_first=True) == "None False"
