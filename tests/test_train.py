@@ -11,8 +11,8 @@ from torch import nn
 from nasedu import data
 from nasedu import threads as threads_module
 from nasedu import train as train_module
-from nasedu.threads import describe_policy
 from nasedu.spaces import ChainSpace, available_spaces, get_space
+from nasedu.threads import describe_policy
 from nasedu.train import (
     QUICK_EPOCHS,
     QUICK_EVAL,
