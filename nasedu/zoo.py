@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .checks import UnknownName, brief, check_bool, check_choice, check_int, check_real, shown
 from .spaces import CellGenotype, CellSpace, DartsGenotype, from_darts
 
 __all__ = ["CITATIONS", "DATASETS", "GENOTYPES", "cell_genotype", "genotype", "network"]
@@ -199,10 +200,21 @@ DATASETS: dict[str, dict[str, Any]] = {
 """The evaluation settings of the DARTS paper (Sections 3.2 and 3.3, Appendix A)."""
 
 
-def _key(name: str) -> str:
+#: the largest settings :func:`network` builds: far above the papers' (C=48, 20 cells), far
+#: below what would take minutes or gigabytes to build
+MAX_C, MAX_LAYERS, MAX_STEM_MULTIPLIER, MAX_SIDE = 1024, 100, 16, 4096
+#: the most parameters :func:`network` builds (estimated before building): 200M, 800 MB
+MAX_PARAMETERS = 200_000_000
+
+
+def _key(name: Any) -> str:
+    """The zoo's key for ``name``, else an :class:`~nasedu.checks.UnknownName` (a KeyError and
+    a ValueError) listing the cells."""
+    if not isinstance(name, str):
+        raise ValueError(f"name must be a string naming a cell, got {shown(name)}")
     key = name.strip().lower().replace("-", "_").replace(" ", "_")
     if key not in GENOTYPES:
-        raise KeyError(f"unknown cell {name!r}; the zoo has: {', '.join(GENOTYPES)}")
+        raise UnknownName(f"unknown cell {brief(name)}; the zoo has: {', '.join(GENOTYPES)}")
     return key
 
 
@@ -229,6 +241,11 @@ def network(name: str, dataset: str = "cifar10", **overrides: Any):
     ``drop_path=0.2`` on CIFAR-10; both default to off here).  Example: the small network of
     the lead's benchmark is ``network("darts_v2", C=16, layers=8)``.
 
+    **Checked before building.**  An unknown name, data set or setting, or a setting of the
+    wrong type or out of range (``C=0``, ``layers=True``, ``drop_path=1``) raises a ValueError
+    naming it; so does a network too big to build in memory here (``C`` at most
+    ``MAX_C``, ``layers`` at most ``MAX_LAYERS``, about ``MAX_PARAMETERS`` parameters in all).
+
     **No drop-path schedule.**  ``drop_path`` is a constant probability from the first step.
     The DARTS training script instead raises it linearly from 0 to 0.2 over training
     (``model.drop_path_prob = 0.2 * epoch / epochs`` at the start of every epoch); nothing here
@@ -237,7 +254,70 @@ def network(name: str, dataset: str = "cifar10", **overrides: Any):
     """
     from .networks.cell import CellNetwork
 
-    if dataset not in DATASETS:
-        raise KeyError(f"unknown dataset {dataset!r}; use one of {', '.join(DATASETS)}")
-    settings = DATASETS[dataset] | overrides
-    return CellNetwork(genotype(name), **settings)
+    key = _key(name)
+    if not isinstance(dataset, str) or dataset not in DATASETS:
+        raise UnknownName(f"unknown dataset {brief(dataset)}; use one of {', '.join(DATASETS)}")
+    settings = _check_settings(DATASETS[dataset] | _known(overrides))
+    return CellNetwork(GENOTYPES[key], **settings)
+
+
+#: the settings :func:`network` takes as overrides (the arguments of ``CellNetwork``)
+OVERRIDES = (
+    "C",
+    "layers",
+    "num_classes",
+    "auxiliary",
+    "drop_path",
+    "stem",
+    "input_shape",
+    "stem_multiplier",
+)
+
+
+def _known(overrides: dict[str, Any]) -> dict[str, Any]:
+    """``overrides``, if every key is a setting: a typo (``layer=8``) must not pass silently."""
+    unknown = [key for key in overrides if key not in OVERRIDES]
+    if unknown:
+        raise ValueError(
+            f"unknown setting {brief(unknown[0])} for network(); use any of {', '.join(OVERRIDES)}"
+        )
+    return overrides
+
+
+def _check_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """Every setting checked (type, range), and the network's size estimated before it is
+    built: ``C=10**6`` must be refused at once, not fill the memory."""
+    C = check_int(settings["C"], "C", least=2, most=MAX_C)
+    if C % 2:
+        raise ValueError(f"C must be an even number of channels (factorized reductions), got {C}")
+    layers = check_int(settings["layers"], "layers", least=1, most=MAX_LAYERS)
+    multiplier = settings.get("stem_multiplier", 3)
+    multiplier = check_int(multiplier, "stem_multiplier", least=1, most=MAX_STEM_MULTIPLIER)
+    classes = check_int(settings["num_classes"], "num_classes", least=2, most=100_000)
+    auxiliary = check_bool(settings.get("auxiliary", False), "auxiliary")
+    drop_path = check_real(settings.get("drop_path", 0.0), "drop_path", least=0.0, below=1.0)
+    stem = check_choice(settings["stem"], "stem", ("cifar", "imagenet"))
+    shape = settings["input_shape"]
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        raise ValueError(f"input_shape must be (channels, height, width), got {shown(shape)}")
+    shape = tuple(check_int(s, "input_shape", least=1, most=MAX_SIDE) for s in shape)
+    channels = shape[0]
+    # about 25 weights per C^2 in a cell, 7 C^2 per cell over the three stages (C, 2C, 4C);
+    # the classifier reads about 16 C channels; the stem C * multiplier of 3x3 convs
+    estimate = 175 * layers * C * C + 32 * C * classes + 9 * channels * C * multiplier
+    if estimate > MAX_PARAMETERS:
+        raise ValueError(
+            f"C={C}, layers={layers}, num_classes={classes} would build a network of about "
+            f"{estimate / 1e6:,.0f}M parameters; network() builds at most "
+            f"{MAX_PARAMETERS / 1e6:,.0f}M"
+        )
+    return dict(
+        C=C,
+        layers=layers,
+        stem_multiplier=multiplier,
+        num_classes=classes,
+        auxiliary=auxiliary,
+        drop_path=drop_path,
+        stem=stem,
+        input_shape=shape,
+    )
