@@ -49,3 +49,14 @@ def test_the_readmes_tour_and_thread_policy_are_the_librarys():
     words = {1: "one", 2: "two", 3: "three"}
     assert f"trains {words[TOUR_SAMPLES]} sampled networks of every search space" in text
     assert f"at least {LARGE_MACS // 10**9} billion multiply-adds per training batch" in text
+
+
+def test_the_readmes_disk_figures_are_the_measured_ones():
+    import json
+
+    measured = json.loads(
+        (README.parent / "benchmarks/results/measure_install-cpu2.json").read_text()
+    )
+    sizes = {row["what"]: row["gb"] for row in measured["rows"]}
+    text = " ".join(README.read_text().split())
+    assert f"{sizes['environment']:.2f} GB, of which PyTorch is {sizes['torch']:.2f} GB" in text
