@@ -23,7 +23,8 @@ and the notebooks' set-up line print it).
 Why not always the most threads?  A parallel region costs a wake-up of every thread, and an
 OpenMP thread that finds no work spins on its core for a while before it sleeps -- on a busy
 machine that spinning steals the core from the thread that has work.  One thread has no
-parallel regions, so it neither waits nor spins.
+parallel regions, so it neither waits nor spins; and ``import nasedu`` makes idle threads
+sleep at once (``OMP_WAIT_POLICY=PASSIVE``, set before torch loads unless you set it).
 """
 
 from __future__ import annotations
