@@ -23,6 +23,7 @@ def no_user_choice(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.delenv("NASEDU_THREADS", raising=False)
     monkeypatch.setattr(threads, "_torch_default", torch.get_num_threads())
+    monkeypatch.setattr(threads, "_last_set", None)  # no policy set a count before this test
 
 
 def test_cgroup_v2_quota_is_read_in_cpus(tmp_path):
