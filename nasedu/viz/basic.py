@@ -62,7 +62,7 @@ def plot_layers(
             ax.text(
                 target - 0.12,
                 0,
-                "+" if merge == "sum" else "||",
+                MERGE_SYMBOLS.get(merge, merge),
                 ha="center",
                 va="center",
                 fontsize=8,
@@ -101,6 +101,19 @@ def plot_layers(
     ax.set_ylim(-height, height / 2 + 0.3 + max_arc)
     ax.set_aspect("equal")
     ax.axis("off")
+    _merge_legend(ax, {m for m in merges if m}, below=-height / 2 - 0.15)
     if title:
         ax.set_title(title)
     return ax
+
+
+MERGE_SYMBOLS = {"sum": "+", "concat": "||"}
+
+
+def _merge_legend(ax, merges: set[str], below: float) -> None:
+    """Say what the merge symbols in front of the boxes mean (only for those in the drawing)."""
+    if not merges:
+        return
+    parts = [f"{MERGE_SYMBOLS.get(m, m)} = {m}" for m in sorted(merges)]
+    text = "merge of several inputs: " + ", ".join(parts) + "; red arcs: skip connections"
+    ax.text(ax.get_xlim()[0], below, text, ha="left", va="top", fontsize=7, color="#444444")
