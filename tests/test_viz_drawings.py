@@ -80,3 +80,21 @@ def test_stride_tags_sit_below_the_op_boxes_not_on_their_labels():
             bx, by = box.get_position()
             assert not (abs(y - by) < OP_H / 2 and abs(x - bx) < 0.5), "a tag on a label"
     plt.close("all")
+
+
+def test_merge_symbols_are_explained_where_they_are_drawn():
+    from nasedu.spaces import ChainSpace
+    from nasedu.spaces.multibranch import densenet_like, resnet_like
+
+    conv = Layer("conv", filters=16, kernel=3, stride=1)
+
+    def texts(ax) -> str:
+        assert hasattr(ax, "patches"), "plot returns the Axes it drew on"
+        return " ".join(t.get_text() for t in ax.texts)
+
+    space = MultiBranchSpace(max_layers=3)
+    assert "|| = concat" in texts(space.plot(densenet_like([conv] * 3)))
+    assert "+ = sum" in texts(space.plot(resnet_like([conv] * 3)))
+    chain = ChainSpace(max_layers=3)
+    assert "merge" not in texts(chain.plot(chain.sample(0)))
+    plt.close("all")
