@@ -36,7 +36,7 @@ from ..ops import FactorizedReduce, ReLUConvBN, make_op
 from ..spaces.cell import CellGenotype, WiredCell, check_wired_cell
 from ..spaces.checks import check_io
 from ..spaces.darts_format import DartsGenotype, wired_cells
-from .common import check_flag, positive_int
+from .common import check_estimate, check_flag, depth, positive_int, width
 
 __all__ = [
     "AuxiliaryHead",
@@ -74,10 +74,14 @@ def _check_macro(
 ) -> tuple[int, int, bool]:
     """The macro arguments of :class:`CellNetwork`, checked: ``(layers, stem_multiplier,
     auxiliary)`` as plain values, or a ValueError naming the argument."""
-    if positive_int(C, "C") % 2:
+    if width(C, "C") % 2:
         raise ValueError(f"C must be an even number of channels (factorized reductions), got {C}")
-    layers = positive_int(layers, "layers (the number of cells)")
+    layers = depth(layers, "layers (the number of cells)")
     stem_multiplier = positive_int(stem_multiplier, "stem_multiplier")
+    if stem_multiplier > 16:
+        raise ValueError(f"stem_multiplier must be at most 16, got {stem_multiplier}")
+    # about 25 weights per C^2 in a cell, 7 C^2 per cell over the three stages (C, 2C, 4C)
+    check_estimate(175 * layers * C * C, f"C={C}, layers={layers}")
     auxiliary = check_flag(auxiliary, "auxiliary")
     if stem not in STEMS:
         raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")

@@ -39,6 +39,41 @@ def positive_int(value: Any, name: str) -> int:
     return int(value)
 
 
+MAX_WIDTH = 1024
+"""The most channels a network's width argument (``C``, a stage's ``channels``) may ask for:
+20 times the papers' (C=48), far below what would take gigabytes to build."""
+MAX_DEPTH = 100
+"""The most cells (or cells per stage) a network may ask for: 5 times the papers' 20."""
+MAX_PARAMETERS = 200_000_000
+"""The most parameters (estimated before building) a network may have: 800 MB of float32."""
+
+
+def width(value: Any, name: str) -> int:
+    """A channel count the user chose: an integer in 1..:data:`MAX_WIDTH`, else a ValueError
+    (``C=10**7`` must be refused at once, not try to allocate petabytes inside torch)."""
+    value = positive_int(value, name)
+    if value > MAX_WIDTH:
+        raise ValueError(f"{name} must be at most {MAX_WIDTH} channels, got {value}")
+    return value
+
+
+def depth(value: Any, name: str) -> int:
+    """A number of cells the user chose: an integer in 1..:data:`MAX_DEPTH`."""
+    value = positive_int(value, name)
+    if value > MAX_DEPTH:
+        raise ValueError(f"{name} must be at most {MAX_DEPTH}, got {value}")
+    return value
+
+
+def check_estimate(parameters: int, settings: str) -> None:
+    """Refuse a network whose estimated parameter count exceeds :data:`MAX_PARAMETERS`."""
+    if parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"{settings} would build a network of about {parameters / 1e6:,.0f}M parameters; "
+            f"at most {MAX_PARAMETERS / 1e6:,.0f}M are built"
+        )
+
+
 def check_flag(value: Any, name: str) -> bool:
     """True or False, else a ValueError: ``"no"`` is truthy and would silently mean True."""
     if not isinstance(value, (bool, np.bool_)):

@@ -35,7 +35,7 @@ from ..spaces.motifs import (
     check_motif,
     motif_index,
 )
-from .common import ClassifierHead, check_flag, positive_int
+from .common import ClassifierHead, check_estimate, check_flag, depth, positive_int, width
 
 __all__ = [
     "CHANNEL_PRESERVING",
@@ -171,10 +171,15 @@ class HierarchicalNetwork(nn.Module):
                 f"channels must be one positive integer per stage, e.g. (16, 32, 64); "
                 f"got {channels!r}"
             )
-        channels = tuple(positive_int(c, f"channels[{i}]") for i, c in enumerate(channels))
-        cells_per_stage = positive_int(cells_per_stage, "cells_per_stage")
-        if not channels:
-            raise ValueError("need at least one stage: channels is empty")
+        channels = tuple(width(c, f"channels[{i}]") for i, c in enumerate(channels))
+        cells_per_stage = depth(cells_per_stage, "cells_per_stage")
+        if not 1 <= len(channels) <= 16:
+            raise ValueError(f"need 1 to 16 stages (one channel count each), got {len(channels)}")
+        # a flattened cell of the paper holds up to 60 ops; concatenations widen them: ~400 c^2
+        check_estimate(
+            400 * cells_per_stage * sum(c * c for c in channels),
+            f"channels={channels}, cells_per_stage={cells_per_stage}",
+        )
         motif_conv = check_flag(motif_conv, "motif_conv")
         self.stem = ConvBNReLU(in_channels, channels[0], 3)
         layers: list[nn.Module] = []
