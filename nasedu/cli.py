@@ -162,11 +162,23 @@ def tour(
     import matplotlib.pyplot as plt
     import torch
 
+    from .checks import check_int, check_seed
     from .data import load
     from .spaces import available_spaces, get_space
     from .train import describe_device
 
+    samples = check_int(samples, "samples", least=1, most=1000)
+    epochs = check_int(epochs, "epochs", least=1, most=100_000)
+    seed = check_seed(seed)
+    if isinstance(spaces, (str, bytes)):
+        raise ValueError(f"spaces must be a list of names, e.g. ['chain'], got {spaces[:40]!r}")
     names = list(spaces) if spaces else available_spaces()
+    unknown = [n for n in names if n not in available_spaces()]
+    if unknown:
+        raise ValueError(
+            f"unknown search space {str(unknown[0])[:40]!r}; available: "
+            f"{', '.join(available_spaces())}"
+        )
     print(_estimate(len(names) * samples, epochs, data), flush=True)
     dataset = load(data)
     out = Path(out)

@@ -126,3 +126,22 @@ def test_the_command_prints_no_traceback_unless_asked():
     )
     debug = run("--debug", "info", "no-such-space")
     assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "words"),
+    [
+        ("samples", 0, "samples must be"),
+        ("samples", True, "samples must be"),
+        ("epochs", 1.5, "epochs must be"),
+        ("seed", -1, "seed must be"),
+        ("spaces", "chain", "spaces must be a list"),
+        ("spaces", ["nope"], "unknown search space"),
+    ],
+)
+def test_the_tour_function_refuses_what_the_command_refuses(tmp_path, argument, value, words):
+    from nasedu.cli import tour
+
+    with pytest.raises(ValueError, match=words):
+        tour(**{argument: value}, out=tmp_path, progress=False)
+    assert not any(tmp_path.iterdir())  # nothing was trained or written
