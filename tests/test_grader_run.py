@@ -52,3 +52,13 @@ def test_a_crash_costs_one_step_and_earlier_cells_are_replayed(sandbox, tmp_path
     }
     assert outcome.restarts == 1
     assert not (tmp_path / "output.log").exists()  # the sandbox wrote into its own memory folder
+
+
+def test_a_python_installation_under_tmp_is_not_hidden_by_the_sandboxs_tmp(monkeypatch, tmp_path):
+    """CI's virtual environment lives under /tmp: the sandbox's fresh /tmp must come first."""
+    from nasedu.grader import sandbox as module
+
+    monkeypatch.setattr(module, "_python_dirs", lambda: ["/tmp/ci-venv"])
+    options = module._bwrap_options(tmp_path, {}, 64)
+    tmpfs = options.index("/tmp", options.index("--tmpfs"))
+    assert tmpfs < options.index("/tmp/ci-venv")

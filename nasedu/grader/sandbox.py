@@ -146,11 +146,14 @@ def _bwrap_options(folder: Path, env: dict[str, str], disk_mb: int) -> list[str]
             options += ["--ro-bind", path, path]
     for name in (*ETC_FILES, *ETC_DIRS):
         options += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    size = str(disk_mb * 2**20)
+    # /tmp first: a Python installation under /tmp (a CI's virtual environment) is then bound
+    # into the fresh /tmp instead of being hidden by it
+    options += ["--size", size, "--tmpfs", "/tmp"]
     for path in _python_dirs():
         options += ["--ro-bind", path, path]
-    size = str(disk_mb * 2**20)
     options += ["--ro-bind", str(folder), ORIGINAL, "--size", size, "--tmpfs", INSIDE]
-    options += ["--size", size, "--tmpfs", "/tmp", "--chdir", INSIDE]
+    options += ["--chdir", INSIDE]
     options += ["--proc", "/proc", "--dev", "/dev", "--size", str(SHM_MB * 2**20)]
     # /dev and the sandbox's root are memory file systems as large as half the machine's RAM:
     # left writable, one submission could fill the grading server's memory with files
