@@ -174,7 +174,9 @@ class HierarchicalNetwork(nn.Module):
         channels = tuple(width(c, f"channels[{i}]") for i, c in enumerate(channels))
         cells_per_stage = depth(cells_per_stage, "cells_per_stage")
         if not 1 <= len(channels) <= 16:
-            raise ValueError(f"need 1 to 16 stages (one channel count each), got {len(channels)}")
+            raise ValueError(
+                f"channels must give 1 to 16 stages (one channel count each), got {len(channels)}"
+            )
         # a flattened cell of the paper holds up to 60 ops; concatenations widen them: ~400 c^2
         check_estimate(
             400 * cells_per_stage * sum(c * c for c in channels),
