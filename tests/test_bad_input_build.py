@@ -47,3 +47,20 @@ def test_networks_estimated_too_large_are_refused_before_building(space, macro, 
 def test_the_course_sizes_still_build():
     assert CELL.build(CELL.sample(0), C=48, **SHAPE) is not None
     assert HIERARCHICAL.build(HIERARCHICAL.sample(0), channels=(64, 128, 256), **SHAPE)
+
+
+@pytest.mark.parametrize(
+    ("space", "macro"),
+    [
+        (HIERARCHICAL, {"channels": range(1, 10**12)}),  # an endless-looking iterable
+        (HIERARCHICAL, {"channels": "x" * 10**6}),
+        (HIERARCHICAL, {"channels": ("x" * 10**6,)}),
+        (CELL, {"C": "x" * 10**6}),
+        (CELL, {"auxiliary": "y" * 10**6}),
+        (CELL, {"drop_path": "z" * 10**6}),
+    ],
+)
+def test_huge_or_endless_macro_values_get_short_messages(space, macro):
+    with pytest.raises(ValueError) as error:
+        space.build(space.sample(0), **macro, **SHAPE)
+    assert len(str(error.value)) < 200

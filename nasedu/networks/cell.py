@@ -34,7 +34,7 @@ from torch import nn
 
 from ..ops import FactorizedReduce, ReLUConvBN, make_op
 from ..spaces.cell import CellGenotype, WiredCell, check_wired_cell
-from ..spaces.checks import check_io
+from ..spaces.checks import check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import check_estimate, check_flag, depth, positive_int, width
 
@@ -84,9 +84,9 @@ def _check_macro(
     check_estimate(175 * layers * C * C, f"C={C}, layers={layers}")
     auxiliary = check_flag(auxiliary, "auxiliary")
     if stem not in STEMS:
-        raise ValueError(f"unknown stem {stem!r}; use one of {STEMS}")
+        raise ValueError(f"unknown stem {short_repr(stem)}; use one of {STEMS}")
     if not isinstance(drop_path, (int, float)) or not 0.0 <= drop_path < 1.0:
-        raise ValueError(f"drop_path must be a number in [0, 1), got {drop_path!r}")
+        raise ValueError(f"drop_path must be a number in [0, 1), got {short_repr(drop_path)}")
     return layers, stem_multiplier, auxiliary
 
 

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from ..ops import conv_layer, pool_layer, same_padding, spatial_output_size
-from ..spaces.checks import InvalidArchitecture, as_tuple, is_int
+from ..spaces.checks import InvalidArchitecture, as_tuple, is_int, short_repr
 from ..spaces.layers import Layer, check_layer
 
 __all__ = [
@@ -33,7 +33,7 @@ def positive_int(value: Any, name: str) -> int:
     network size of 0, -1, 1.5 or None must not reach torch (which fails obscurely, or
     silently truncates 1.5 to 1)."""
     if not is_int(value):
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        raise ValueError(f"{name} must be a positive integer, got {short_repr(value)}")
     if value < 1:
         raise ValueError(f"{name} must be at least 1, got {value}")
     return int(value)
@@ -77,7 +77,7 @@ def check_estimate(parameters: int, settings: str) -> None:
 def check_flag(value: Any, name: str) -> bool:
     """True or False, else a ValueError: ``"no"`` is truthy and would silently mean True."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r}")
+        raise ValueError(f"{name} must be True or False, got {short_repr(value)}")
     return bool(value)
 
 

@@ -20,13 +20,14 @@ The evaluation model (Section 5.1, Fig. 2 top left) is :class:`HierarchicalNetwo
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 
 import torch
 from torch import nn
 
 from ..ops import ConvBNReLU, make_op
-from ..spaces.checks import check_io
+from ..spaces.checks import check_io, short_repr
 from ..spaces.motifs import (
     PRIMITIVES,
     HierarchicalGenotype,
@@ -169,8 +170,9 @@ class HierarchicalNetwork(nn.Module):
         if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
             raise ValueError(
                 f"channels must be one positive integer per stage, e.g. (16, 32, 64); "
-                f"got {channels!r}"
+                f"got {short_repr(channels)}"
             )
+        channels = tuple(itertools.islice(channels, 17))  # a range(10**9) must not be walked
         channels = tuple(width(c, f"channels[{i}]") for i, c in enumerate(channels))
         cells_per_stage = depth(cells_per_stage, "cells_per_stage")
         if not 1 <= len(channels) <= 16:

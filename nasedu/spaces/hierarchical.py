@@ -72,7 +72,15 @@ import numpy as np
 
 from ..opnames import LIU_PRIMITIVES, OP_NAMES
 from .base import RngLike, SearchSpace, as_rng
-from .checks import InvalidArchitecture, SpaceTooLarge, check_int, check_io, check_names, count_text
+from .checks import (
+    InvalidArchitecture,
+    SpaceTooLarge,
+    check_int,
+    check_io,
+    check_names,
+    count_text,
+    short_repr,
+)
 from .motifs import (
     IDENTITY,
     MAX_COUNT,
@@ -517,13 +525,14 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
             raise ValueError(
                 f"channels must be one positive integer per stage, e.g. {PAPER_CHANNELS}; "
-                f"got {channels!r}"
+                f"got {short_repr(channels)}"
             )
         return HierarchicalNetwork(
             self.validate(genotype),
             (c, h, w),
             int(num_classes),
-            channels=tuple(channels),  # checked there: 1.5 must not become 1
+            # checked there (1.5 must not become 1); a range(10**9) is not walked to its end
+            channels=tuple(itertools.islice(channels, 17)),
             cells_per_stage=cells_per_stage,
             motif_conv=self.motif_conv,
             _validated=True,
