@@ -14,6 +14,7 @@ import pickle
 
 import numpy as np
 import pytest
+from helpers import refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -30,16 +31,6 @@ NOT_INTEGERS = st.one_of(
     st.just(np.float64(1.0)),
 )
 HUGE = st.sampled_from([10**12, 10**30, 10**5000, -(10**5000), 2**64])
-
-
-def refused(call, *names: str) -> str:
-    with pytest.raises(ValueError) as info:
-        call()
-    message = str(info.value)
-    assert len(message) <= MESSAGE_LIMIT and "\n" not in message, message
-    for name in names:
-        assert name in message, f"{name!r} not named in: {message}"
-    return message
 
 
 #: (data set, option) -> strategy of values ``load`` must refuse

@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 import torch
+from helpers import refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
 from nasedu import data
-from nasedu.checks import MESSAGE_LIMIT
 from nasedu.train import TrainingDiverged, evaluate, fit
 
 FUZZ = settings(max_examples=60, deadline=None)
@@ -51,19 +51,6 @@ class Counting(nn.Module):
 @pytest.fixture(scope="module")
 def digits() -> data.Dataset:
     return data.load("digits").shrink(train=64, val=32, test=32)
-
-
-def refused(call, *names: str, error: type[Exception] = ValueError) -> str:
-    """Run ``call``; it must raise ``error`` with a short message naming every one of
-    ``names``.  Returns the message."""
-    with pytest.raises(error) as info:
-        call()
-    message = str(info.value)
-    assert len(message) <= MESSAGE_LIMIT, message
-    assert "\n" not in message, message
-    for name in names:
-        assert name in message, f"{name!r} not named in: {message}"
-    return message
 
 
 # -- the classes of bad values ----------------------------------------------------------------

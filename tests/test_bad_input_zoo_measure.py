@@ -18,13 +18,13 @@ import math
 import numpy as np
 import pytest
 import torch
+from helpers import refused
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import spearmanr
 from torch import nn
 
 from nasedu import zoo
-from nasedu.checks import MESSAGE_LIMIT
 from nasedu.measure import (
     conv_output_shape,
     count_macs,
@@ -35,19 +35,6 @@ from nasedu.measure import (
 )
 
 FUZZ = settings(max_examples=60, deadline=None)
-
-
-def refused(call, *names: str, error: type[Exception] = ValueError) -> str:
-    """Run ``call``; it must raise ``error`` with a short one-line message naming every one of
-    ``names``.  Returns the message."""
-    with pytest.raises(error) as info:
-        call()
-    message = str(info.value)
-    assert len(message) <= MESSAGE_LIMIT, message
-    assert "\n" not in message, message
-    for name in names:
-        assert name in message, f"{name!r} not named in: {message}"
-    return message
 
 
 # -- the classes of bad values ----------------------------------------------------------------

@@ -6,29 +6,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import nbgrader
 
 EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
 ASSIGNMENTS = sorted(p.name for p in (EXERCISES / "source").iterdir() if p.is_dir())
-
-
-def nbgrader(course: Path, *args: str) -> None:
-    # The interpreter running the tests, and its scripts folder first on PATH: nbgrader runs
-    # `alembic` as a command to create a gradebook, so an unactivated virtual environment works.
-    scripts = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, "--force"],
-        cwd=course,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
 
 
 def cell_sources(path: Path) -> list[str]:
@@ -51,7 +35,7 @@ def course(tmp_path_factory) -> Path:
     shutil.copy(EXERCISES / "nbgrader_config.py", root)
     shutil.copytree(EXERCISES / "source", root / "source")
     for name in ASSIGNMENTS:
-        nbgrader(root, "generate_assignment", name)
+        nbgrader(root, "generate_assignment", name, "--force")
     return root
 
 
@@ -157,7 +141,7 @@ def test_students_are_warned_of_every_by_hand_rule(name):
 
 def test_feedback_shows_results_but_no_rubric_and_no_hidden_check(course, graded):
     name = ASSIGNMENTS[0]
-    nbgrader(course, "generate_feedback", name)
+    nbgrader(course, "generate_feedback", name, "--force")
     for student in ("solution", "blank"):
         autograded = (course / "autograded" / student / name / f"{name}.ipynb").read_text()
         assert "Rubric for graders" in autograded  # formgrader shows graders the rubric

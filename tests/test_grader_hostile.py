@@ -15,10 +15,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers import nbgrader
 
 from nasedu.grader.run import Limits
 from nasedu.grader.sandbox import SandboxUnavailable, choose
@@ -161,19 +161,6 @@ HANGER = [
         "    while i > 5:\n        pass\n    return i + num_merges * (2**i - 1 - i)",
     ),
 ]
-
-
-def nbgrader(course: Path, *args: str) -> None:
-    scripts = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=course,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
 
 
 def submit(course: Path, student: str, cells: list[tuple[str, str]]) -> Path:
