@@ -13,8 +13,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 from common import print_table, save
 
 from nasedu.grader.grade import grade_assignment
+from nasedu.grader.variant import generate_assignment
 
 EXERCISES = Path(__file__).resolve().parents[1] / "exercises"
 
@@ -30,14 +29,7 @@ def scratch_course(root: Path, assignment: str, students: int) -> Path:
     shutil.copy(EXERCISES / "nbgrader_config.py", root)
     shutil.copytree(EXERCISES / "source" / assignment, root / "source" / assignment)
     shutil.copytree(EXERCISES / "keys", root / "keys")
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
-        cwd=root,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    generate_assignment(root, assignment)
     notebook = root / "source" / assignment / f"{assignment}.ipynb"
     for n in range(students):
         folder = root / "submitted" / f"student{n:03d}" / assignment

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["make_variant", "replace_between", "replace_solution"]
+__all__ = ["generate_assignment", "make_variant", "replace_between", "replace_solution"]
 
 COPIED = ("nbgrader_config.py", "README.md")
 
@@ -117,14 +117,21 @@ def _generate(out: Path, assignments: list[str], log) -> None:
     if importlib.util.find_spec("nbgrader") is None:
         log("nbgrader is not installed: run nbgrader generate_assignment in the new folder")
         return
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for name in assignments:
-        subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
-            cwd=out,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
+        generate_assignment(out, name)
     log(f"generated release/ for {len(assignments)} assignment(s) in {out}")
+
+
+def generate_assignment(course: Path, name: str) -> None:
+    """``nbgrader generate_assignment NAME --force`` in ``course`` (source/ -> release/ and the
+    gradebook), with this interpreter: nbgrader runs ``alembic`` as a command, so the scripts
+    folder of this environment goes first on PATH (an unactivated venv works too)."""
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", name, "--force"],
+        cwd=course,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
