@@ -20,12 +20,12 @@ def test_flat_space_is_the_papers_baseline():
     assert SPACE.num_levels == 2 and SPACE.nodes == (11,) and SPACE.motifs == (1,)
     assert SPACE.primitives == HierarchicalSpace().primitives
     assert not SPACE.motif_conv  # the motif is the cell: no 1x1 conv after it
-    assert SPACE.size() == 7 ** (11 * 10 // 2) == 7**55
-    assert SPACE.size(valid_only=True) == count_valid_matrices(11, 6)
+    assert SPACE.num_encodings() == 7 ** (11 * 10 // 2) == 7**55
+    assert SPACE.size() == count_valid_matrices(11, 6)
     assert SPACE.trivial().cell == Motif.chain(11, "skip_connect")
     assert repr(HierarchicalSpace.flat(nodes=5)) == repr(FlatSpace(nodes=5))
-    assert "3.022e+46 genotypes" in repr(SPACE)
-    assert "e+532 genotypes" in repr(FlatSpace(nodes=36))  # beyond float range: still exact
+    assert "2.116e+46 genotypes of 3.022e+46 encodings" in repr(SPACE)
+    assert "e+532 encodings" in repr(FlatSpace(nodes=36))  # beyond float range: still exact
 
 
 @settings(max_examples=5)

@@ -93,7 +93,7 @@ def test_mutation_visits_every_level_and_can_add_and_remove_edges():
 
 def test_mutate_without_any_neighbour_is_a_clear_error():
     space = HierarchicalSpace(primitives=("skip_connect",), motifs=(1, 1), nodes=(2, 2))
-    assert space.size(valid_only=True) == 1
+    assert space.size() == 1
     with pytest.raises(ValueError, match="no neighbour"):
         space.mutate(space.sample(0), 0)
 
@@ -128,11 +128,23 @@ def test_initialisation_with_1000_mutations_is_diverse():
 
 def test_default_sizes_are_the_papers_encoding():
     # six level-2 motifs with 6 node pairs x 7 choices, one level-3 motif with 10 pairs x 7
-    assert SPACE.size() == 7 ** (6 * 6) * 7**10 == 7**46
-    assert SPACE.size(valid_only=True) == count_valid_matrices(4, 6) ** 6 * count_valid_matrices(
-        5, 6
-    )
-    assert HierarchicalSpace.flat().size() == 7**55
+    assert SPACE.num_encodings() == 7 ** (6 * 6) * 7**10 == 7**46
+    assert SPACE.size() == count_valid_matrices(4, 6) ** 6 * count_valid_matrices(5, 6)
+    assert SPACE.size() == 65_533_361_337_373_523_984_698_919_288_832_000_000
+    assert HierarchicalSpace.flat().num_encodings() == 7**55
+    # 70.7% of the level-2 matrices are valid motifs (83,160 of 7**6 = 117,649)
+    assert (SPACE.motif_size(2), SPACE.num_motif_encodings(2)) == (83_160, 117_649)
+    assert (SPACE.motif_size(3), SPACE.num_motif_encodings(3)) == (198_141_552, 7**10)
+    assert "6.553e+37 genotypes of 7.490e+38 encodings" in repr(SPACE)
+
+
+def test_size_counts_genotypes_and_no_longer_takes_valid_only():
+    # size() was size(valid_only=False), the encodings: a caller still passing the flag must
+    # not get a silently different number
+    with pytest.raises(TypeError):
+        SPACE.size(valid_only=True)
+    with pytest.raises(TypeError):
+        SPACE.motif_size(2, valid_only=True)
 
 
 @pytest.mark.parametrize("n, k", [(n, k) for n in range(2, 6) for k in (1, 2)] + [(4, 3), (6, 1)])
@@ -172,15 +184,15 @@ def test_size_and_valid_size_match_brute_force_over_every_encoding(space):
             valid += 1
         except InvalidArchitecture:
             pass
-    assert space.size() == total
-    assert space.size(valid_only=True) == valid
+    assert space.num_encodings() == total
+    assert space.size() == valid
     listed = list(space.enumerate())
     assert len(listed) == len(set(listed)) == valid
 
 
 def test_sampling_is_uniform_over_valid_genotypes():
     space = HierarchicalSpace(primitives=TWO, motifs=(1, 1), nodes=(3, 3))
-    assert space.size(valid_only=True) == 12 * 2
+    assert space.size() == 12 * 2
     rng = as_rng(0)
     counts = Counter(space.sample(rng) for _ in range(2400))
     assert len(counts) == 24
@@ -372,12 +384,12 @@ def test_motif_lookup_refuses_levels_and_numbers_outside_the_genotype():
 
 
 def test_enumerate_lists_valid_genotypes_and_checks_their_number_against_the_limit():
-    valid, total = TINY.size(valid_only=True), TINY.size()
+    valid, total = TINY.size(), TINY.num_encodings()
     assert valid < total
     listed = list(TINY.enumerate(limit=valid))  # all encodings would exceed this limit
     assert len(listed) == len(set(listed)) == valid
     assert all(TINY.validate(g) is g for g in listed)
-    with pytest.raises(SpaceTooLarge, match=f"{valid:,} valid genotypes"):
+    with pytest.raises(SpaceTooLarge, match=f"{valid:,} genotypes"):
         TINY.enumerate(limit=valid - 1)
 
 

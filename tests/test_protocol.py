@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import networkx as nx
 import pytest
 import torch
+from conftest import vocabularies
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -71,6 +72,57 @@ def test_size_is_an_exact_int_and_enumerate_refuses_the_full_space(space):
     assert isinstance(n, int) and n > 10**9
     with pytest.raises(SpaceTooLarge):
         next(iter(space.enumerate()))
+
+
+# -- size() == len(list(enumerate())) for every space, in small random configurations ----------
+TWO_OPS = st.lists(
+    st.sampled_from(["skip_connect", "max_pool_3x3", "avg_pool_3x3"]),
+    min_size=1,
+    max_size=2,
+    unique=True,
+)
+
+
+@st.composite
+def small_spaces(draw, name: str):
+    """A configuration of the space ``name`` small enough to list every genotype."""
+    if name in ("chain", "multibranch"):
+        layers = draw(st.integers(1, 3 if name == "chain" else 2))
+        options = {
+            "max_layers": layers,
+            "min_layers": draw(st.integers(1, layers)),
+            "layer_types": draw(vocabularies(max_per_choice=1)),
+        }
+        if name == "multibranch":
+            options["merges"] = draw(st.sampled_from([("sum",), ("concat",), ("sum", "concat")]))
+        return get_space(name, **options)
+    if name == "cell":
+        merges = st.sampled_from([("add",), ("concat",), ("add", "concat")])
+        return get_space(name, num_blocks=1, ops=draw(TWO_OPS), combine=draw(merges))
+    if name == "flat":
+        return get_space(name, nodes=draw(st.integers(2, 4)), primitives=draw(TWO_OPS))
+    motifs = draw(st.sampled_from([(1, 1), (2, 1), (1, 1, 1)]))
+    nodes = tuple(draw(st.integers(2, 3)) for _ in motifs)
+    return get_space(name, primitives=draw(TWO_OPS), motifs=motifs, nodes=nodes)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@settings(max_examples=8)
+@given(data=st.data())
+def test_size_is_the_number_of_genotypes_enumerate_lists(name, data):
+    """Property test: one meaning of size() in every space -- the genotypes that enumerate()
+    lists, each valid and distinct; a count of raw encodings is num_encodings(), never less."""
+    space = data.draw(small_spaces(name))
+    listed = list(space.enumerate())
+    assert space.size() == len(listed) == len(set(listed))
+    assert all(space.validate(genotype) is genotype for genotype in listed)
+    assert space.num_encodings() >= space.size()
+    assert type(space.size()) is int and type(space.num_encodings()) is int
+
+
+def test_size_takes_no_options(space):
+    with pytest.raises(TypeError):
+        space.size(valid_only=True)
 
 
 def test_graph_is_a_dag_and_hash_is_stable(space):

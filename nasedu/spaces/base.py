@@ -13,7 +13,7 @@ notebook works on all of them:
 ``mutate(g, rng)``  a valid neighbour of ``g`` (never ``g`` itself)
 ``validate(g)``     returns ``g`` or raises :class:`InvalidArchitecture` naming the bad part
 ``size()``          the exact number of genotypes (a Python ``int``: these numbers are huge)
-``enumerate()``     every genotype, for spaces small enough to list
+``enumerate()``     every genotype, for spaces small enough to list: ``size()`` of them
 ``to_json(g)``      plain JSON data; ``from_json`` reads it back (and validates it)
 ``graph(g)``        a ``networkx.DiGraph`` of the computation: nodes are tensors, edges are ops
 ``arch_hash(g)``    equal for genotypes that compute the same function
@@ -170,7 +170,18 @@ class SearchSpace(abc.ABC, Generic[G]):
 
     @abc.abstractmethod
     def size(self) -> int:
-        """The exact number of genotypes of this space."""
+        """The exact number of genotypes of this space: ``len(list(self.enumerate()))``."""
+
+    def num_encodings(self) -> int:
+        """The exact number of *encodings*: everything the genotype format can write down.
+
+        An encoding is not always a genotype: in the hierarchical spaces an adjacency matrix
+        may leave a node without input, which no network computes, so they have more encodings
+        than genotypes (and override this).  In the other spaces every encoding is valid and
+        the two numbers are equal.  Encodings are not distinct architectures either: two
+        genotypes may still compute the same function (compare ``arch_hash``).
+        """
+        return self.size()
 
     @abc.abstractmethod
     def _enumerate(self) -> Iterator[G]:

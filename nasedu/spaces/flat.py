@@ -59,5 +59,6 @@ class FlatSpace(HierarchicalSpace):
     def __repr__(self) -> str:
         return (
             f"FlatSpace({self.nodes[0]} nodes, {len(self.primitives)} primitives, "
-            f"{scientific(self.size())} genotypes)"
+            f"{scientific(self.size())} genotypes of {scientific(self.num_encodings())} "
+            "encodings)"
         )

@@ -51,7 +51,11 @@ Choices made here where the paper is silent (each is said again where it matters
   may remove a node's only input.  :meth:`HierarchicalSpace.validate` enforces the assumption:
   every node other than 0 has an incoming edge and every node other than ``n-1`` an outgoing
   one, which is the same as "every node lies on a path from the input to the output".
-  ``size()`` counts every matrix of the encoding, ``size(valid_only=True)`` the valid ones.
+  So the space has fewer *genotypes* than *encodings*: ``size()`` counts the valid genotypes
+  (what ``enumerate()`` lists, ``sample()`` draws from and a search can meet), and
+  ``num_encodings()`` every matrix that can be written down, valid or not (the paper's
+  ``7**46``).  Per motif, :meth:`~HierarchicalSpace.motif_size` and
+  :meth:`~HierarchicalSpace.num_motif_encodings` make the same distinction.
 * the mutation draws the replacement op among those that keep the genotype valid, and starts
   over when there is none (removing the only input of a node);
 * the trivial genotype uses ``skip_connect`` (the paper's identity) at level 2 and motif
@@ -64,7 +68,7 @@ Choices made here where the paper is silent (each is said again where it matters
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -74,11 +78,9 @@ from ..opnames import LIU_PRIMITIVES, OP_NAMES
 from .base import RngLike, SearchSpace, as_rng
 from .checks import (
     InvalidArchitecture,
-    SpaceTooLarge,
     check_int,
     check_io,
     check_names,
-    count_text,
     short_repr,
 )
 from .motifs import (
@@ -193,44 +195,52 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         return n * (n - 1) // 2
 
     # -- counting -----------------------------------------------------------------------------
-    def motif_size(self, level: int, valid_only: bool = False) -> int:
-        """The number of motif matrices at ``level`` (all of them, or only the valid ones)."""
-        n, choices = self.nodes[level - 2], len(self.ops(level))
-        if valid_only:
-            return count_valid_matrices(n, choices - 1)
-        return choices ** self._pairs(level)
+    # Two numbers, because an adjacency matrix can be written down without being a graph the
+    # paper allows (a node without input or output): an *encoding* is any matrix of names, a
+    # *genotype* a valid one.  ``size()`` counts genotypes, as in every space of the course, so
+    # that ``size() == len(list(enumerate()))``; ``num_encodings()`` counts what the paper
+    # counts (Section 5.1 does not remove the invalid matrices from its space).
 
-    def size(self, valid_only: bool = False) -> int:
-        """The exact number of genotypes: every matrix of the encoding, or the valid ones.
+    def num_motif_encodings(self, level: int) -> int:
+        """Every matrix a motif of ``level`` can be written as, valid or not: each of its
+        ``n(n-1)/2`` node pairs ``i < j`` independently holds one of the level's names
+        (``"none"`` included).  With the defaults ``7**6 = 117,649`` at level 2."""
+        return len(self.ops(level)) ** self._pairs(level)
 
-        With the defaults, ``7**(6 * 6) * 7**10 = 7**46`` encodings: each of the six level-2
-        motifs has 6 node pairs with 7 choices (6 primitives or none), the level-3 motif 10
-        pairs with 7 choices (6 level-2 motifs or none).
+    def motif_size(self, level: int) -> int:
+        """The number of *valid* motifs of ``level``: matrices in which every node lies on a
+        path from the input to the output (:func:`count_valid_matrices`).  With the defaults
+        83,160 of the 117,649 level-2 encodings (70.7%)."""
+        return count_valid_matrices(self.nodes[level - 2], len(self.ops(level)) - 1)
+
+    def size(self) -> int:
+        """The exact number of valid genotypes: what :meth:`enumerate` lists.
+
+        Every motif of every level is chosen independently, so it is the product of
+        :meth:`motif_size` over all motifs: with the defaults ``83,160**6 * 198,141,552 ~
+        6.55e37`` (compare :meth:`num_encodings`, ``7**46 ~ 7.49e38``: only 8.7% of the
+        paper's encodings are valid genotypes).
         """
+        return self._product(self.motif_size)
+
+    def num_encodings(self) -> int:
+        """The exact number of encodings, valid or not: the paper's count of the space.
+
+        With the defaults ``7**(6 * 6) * 7**10 = 7**46``: each of the six level-2 motifs has 6
+        node pairs with 7 choices (6 primitives or none), the level-3 motif 10 pairs with 7
+        choices (6 level-2 motifs or none).
+        """
+        return self._product(self.num_motif_encodings)
+
+    def _product(self, per_motif: Callable[[int], int]) -> int:
         total = 1
         for level in range(2, self.num_levels + 1):
-            total *= self.motif_size(level, valid_only) ** self.motifs[level - 2]
+            total *= per_motif(level) ** self.motifs[level - 2]
         return total
 
-    def enumerate(self, limit: int | None = None) -> Iterator[HierarchicalGenotype]:
-        """Every *valid* genotype (``size(valid_only=True)`` of them), in a fixed order.
-
-        Genotypes that break the single-source, single-sink rule are encodings, not
-        architectures, so they are not listed; the limit (default ``enumerate_limit``) is
-        therefore checked against ``size(valid_only=True)``, the number actually listed.
-        Raises ``SpaceTooLarge`` above the limit.
-        """
-        limit = self.enumerate_limit if limit is None else check_int(limit, "limit")
-        n = self.size(valid_only=True)
-        if n > limit:
-            raise SpaceTooLarge(
-                f"{self!r} has {count_text(n)} valid genotypes, more than the enumeration limit of "
-                f"{limit:,}; make the space smaller or pass a larger limit"
-            )
-        return self._enumerate()
-
     def _enumerate(self) -> Iterator[HierarchicalGenotype]:
-        """Every *valid* genotype (``size(valid_only=True)`` of them)."""
+        """Every valid genotype (``size()`` of them; invalid encodings are not architectures),
+        in a fixed order."""
         per_level = []
         for level in range(2, self.num_levels + 1):
             valid = list(self._valid_motifs(level))
@@ -319,7 +329,7 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         return self._freeze(levels)
 
     def _mutate_in_place(self, levels: list[list[list[list[str]]]], rng: np.random.Generator):
-        if self.size(valid_only=True) == 1:
+        if self.size() == 1:
             raise ValueError(f"{self!r} has a single valid genotype, which has no neighbour")
         while True:
             level = int(rng.integers(2, self.num_levels + 1))
@@ -563,5 +573,6 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         )
         return (
             f"{type(self).__name__}(L={self.num_levels}, {len(self.primitives)} primitives, "
-            f"{levels}, {scientific(self.size())} genotypes)"
+            f"{levels}, {scientific(self.size())} genotypes of "
+            f"{scientific(self.num_encodings())} encodings)"
         )
