@@ -243,7 +243,7 @@ def test_plot_draws_on_the_given_axes():
 
     fig, ax = plt.subplots()
     try:
-        assert SPACE.plot(SPACE.sample(0), ax=ax) is ax
+        assert SPACE.plot(SPACE.sample(0), ax=ax) is fig
         assert ax.patches  # one box per layer
     finally:
         plt.close(fig)

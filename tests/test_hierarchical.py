@@ -498,8 +498,9 @@ def test_plots():
     genotype = SPACE.sample(0)
     fig = SPACE.plot(genotype)
     assert len(fig.axes) == 6 + 1 + 1
-    _, ax = plt.subplots()
-    assert SPACE.plot(genotype, ax=ax) is ax
+    figure, ax = plt.subplots()
+    assert SPACE.plot(genotype, ax=ax) is figure
+    assert ax.patches  # the cell, drawn into the given Axes
     from nasedu.viz.hierarchical import plot_motif
 
     assert plot_motif(Motif.empty(4).with_edge(0, 1, "skip_connect")) is not None  # unfinished

@@ -341,7 +341,7 @@ def test_plot_draws_on_the_given_axes():
 
     fig, ax = plt.subplots()
     try:
-        assert SPACE.plot(SPACE.presets(LAYERS)["resnet"], ax=ax) is ax
+        assert SPACE.plot(SPACE.presets(LAYERS)["resnet"], ax=ax) is fig
         assert ax.patches
     finally:
         plt.close(fig)

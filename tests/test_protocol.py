@@ -15,6 +15,7 @@ import torch
 from conftest import vocabularies
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from matplotlib.figure import Figure
 
 from nasedu.search import random_search, regularized_evolution, tournament_evolution
 from nasedu.spaces import SPACES, InvalidArchitecture, SpaceTooLarge, as_rng, get_space
@@ -142,10 +143,12 @@ def test_build_gives_logits_for_digits(space):
     assert out.shape == (2, 10)
 
 
-def test_plot_draws_something(space):
-    drawing = space.plot(space.sample(0))
-    figure = drawing if hasattr(drawing, "savefig") else drawing.figure
-    assert figure.get_axes()
+def test_plot_returns_the_figure_it_drew(space):
+    figure = space.plot(space.sample(0))
+    assert isinstance(figure, Figure) and figure.get_axes()
+    mine, ax = plt.subplots()
+    assert space.plot(space.sample(1), ax=ax) is mine  # drawn into the given Axes
+    assert ax.has_data() or ax.child_axes or ax.texts
     plt.close("all")
 
 

@@ -62,7 +62,7 @@ def test_motif_colours_are_not_op_colours():
 def test_densenet_arcs_each_have_their_own_arrowhead():
     space = MultiBranchSpace(max_layers=5)
     conv = Layer("conv", filters=32, kernel=3, stride=1)
-    ax = space.plot(space.presets([conv] * 5)["densenet"])
+    [ax] = space.plot(space.presets([conv] * 5)["densenet"]).axes
     ends = [tuple(round(v, 6) for v in p._posA_posB[1]) for p in arrows(ax)]
     assert len(ends) == len(set(ends)), "two connections end in one arrowhead"
     plt.close("all")
@@ -88,8 +88,8 @@ def test_merge_symbols_are_explained_where_they_are_drawn():
 
     conv = Layer("conv", filters=16, kernel=3, stride=1)
 
-    def texts(ax) -> str:
-        assert hasattr(ax, "patches"), "plot returns the Axes it drew on"
+    def texts(figure) -> str:
+        [ax] = figure.axes  # plot returns the Figure, with one Axes for a row of layers
         return " ".join(t.get_text() for t in ax.texts)
 
     space = MultiBranchSpace(max_layers=3)

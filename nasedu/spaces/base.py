@@ -18,7 +18,7 @@ notebook works on all of them:
 ``graph(g)``        a ``networkx.DiGraph`` of the computation: nodes are tensors, edges are ops
 ``arch_hash(g)``    equal for genotypes that compute the same function
 ``build(g, ...)``   a ``torch.nn.Module``
-``plot(g, ax)``     a matplotlib drawing
+``plot(g, ax)``     a matplotlib drawing (into ``ax`` if given); returns the Figure
 ==================  ==========================================================================
 
 ``rng`` arguments accept an ``int`` seed, a ``numpy.random.Generator`` or ``None`` (fresh
@@ -206,7 +206,8 @@ class SearchSpace(abc.ABC, Generic[G]):
 
     @abc.abstractmethod
     def plot(self, genotype: G, ax=None):
-        """Draw the genotype with matplotlib; returns the Axes (or Figure for several panels)."""
+        """Draw the genotype with matplotlib (into ``ax`` if given, else a new figure) and return
+        the Figure: ``space.plot(g).savefig("g.png")`` works for every space."""
 
     # -- shared behaviour ---------------------------------------------------------------------
     def enumerate(self, limit: int | None = None) -> Iterator[G]:

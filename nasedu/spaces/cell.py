@@ -609,7 +609,8 @@ class CellSpace(SearchSpace[CellGenotype]):
         )
 
     def plot(self, genotype: CellGenotype, ax=None):
-        """Normal and reduction cell side by side, drawn as in the NASNet paper (Figure 4)."""
+        """Normal and reduction cell side by side, drawn as in the NASNet paper (Figure 4); with
+        ``ax``, both inside that Axes.  Returns the Figure."""
         from ..viz.cell import plot_genotype
 
         return plot_genotype(self.validate(genotype), axes=ax)

@@ -204,9 +204,10 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         return ChainNetwork(layers, shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: ChainGenotype, ax=None):
+        """The layers left to right, one box each (into ``ax`` if given); returns the Figure."""
         from ..viz.basic import plot_layers
 
-        return plot_layers(self.validate(genotype).layers, ax=ax)
+        return plot_layers(self.validate(genotype).layers, ax=ax).figure
 
     def __repr__(self) -> str:
         return (

@@ -549,13 +549,14 @@ class HierarchicalSpace(SearchSpace[HierarchicalGenotype]):
         )
 
     def plot(self, genotype: HierarchicalGenotype, ax=None, flattened: bool = True):
-        """Each level-2 motif in its own panel, the cell above them, the flattened DAG below
-        (returns the Figure).  With ``ax``, only the cell is drawn into it."""
+        """Each level-2 motif in its own panel, the cell above them, the flattened DAG below.
+        With ``ax``, only the cell is drawn into it.  Returns the Figure."""
         from ..viz.hierarchical import plot_hierarchical, plot_motif
 
         genotype = self.validate(genotype)
         if ax is not None:
-            return plot_motif(genotype.cell, ax=ax, title=f"level-{self.num_levels} motif")
+            title = f"level-{self.num_levels} motif"
+            return plot_motif(genotype.cell, ax=ax, title=title).figure
         return plot_hierarchical(self, genotype, flattened=flattened)
 
     # -- the flat baseline --------------------------------------------------------------------

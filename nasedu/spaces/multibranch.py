@@ -439,6 +439,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         return MultiBranchNetwork(nodes, shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: MultiBranchGenotype, ax=None):
+        """The layers left to right, skip connections as arcs, merges as ``+`` or ``||`` (into
+        ``ax`` if given); returns the Figure."""
         from ..viz.basic import plot_layers
 
         nodes = self.validate(genotype).nodes
@@ -447,7 +449,7 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
             inputs=[n.inputs for n in nodes],
             merges=[n.merge for n in nodes],
             ax=ax,
-        )
+        ).figure
 
     def __repr__(self) -> str:
         return (
