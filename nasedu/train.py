@@ -353,22 +353,11 @@ def fit(
     check_fit_arguments(**locals())  # here locals() are the arguments: refuse bad ones first
     from tqdm.auto import tqdm
 
-    if epochs is None and seconds is None:
-        epochs = 10
-    if epochs is not None and epochs < 1:
-        raise ValueError(f"epochs must be at least 1, got {epochs}")
-    if seconds is not None and seconds <= 0:
-        raise ValueError(f"seconds must be positive, got {seconds}")
-    start = time.perf_counter()  # a seconds budget covers the whole fit, set-up included
-    quick_mode = quick()
-    if quick_mode:  # the same reductions on every machine: the same numbers under any load
-        epochs = QUICK_EPOCHS if epochs is None else min(epochs, QUICK_EPOCHS)
+    budget = _Budget.start(epochs, seconds)  # the clock starts here: set-up counts too
     dev = torch.device(dev) if dev is not None else device()
     arithmetic = _check_precision(precision, dev)
-    augment = data.augment if augment is None else augment
-    torch.manual_seed(seed)
-    generator = torch.Generator().manual_seed(int(seed))  # a numpy integer is a seed too
-
+    torch.manual_seed(seed)  # the network's own randomness (dropout, drop-path)
+    generator = torch.Generator().manual_seed(int(seed))  # batch order and augmentation
     result = FitResult(
         params=count_parameters(model, auxiliary=False),
         macs=count_macs(model, data.input_shape),
@@ -378,100 +367,259 @@ def fit(
     memory_format = _memory_format(channels_last, dev, arithmetic)
     result.channels_last = memory_format == torch.channels_last
     model.to(dev, memory_format=memory_format)
+    train, val = _splits_on(data, dev, budget.quick)
+    steps_per_epoch = _steps_per_epoch(len(train), batch_size, budget.quick)
+    optimizer, scaler, schedule = _optimizer(
+        model, lr, weight_decay, arithmetic, dev, budget.epochs, steps_per_epoch
+    )
+    trainer = _Trainer(
+        model=model,
+        optimizer=optimizer,
+        scaler=scaler,
+        schedule=schedule,
+        dev=dev,
+        arithmetic=arithmetic,
+        memory_format=memory_format,
+        augment=data.augment if augment is None else augment,
+        generator=generator,
+        label_smoothing=label_smoothing,
+        auxiliary_weight=auxiliary_weight,
+    )
+
+    threads = ExitStack()  # nasedu's thread count on a CPU (nasedu.threads), restored at the end
+    if dev.type == "cpu":
+        result.threads = threads.enter_context(thread_policy(result.macs * batch_size))
+    bar = tqdm(total=budget.epochs, desc=desc, unit="epoch", disable=not progress, leave=False)
+    try:
+        while result.stopped_by == "epochs":
+            train_loss, train_accuracy = _train_epoch(
+                trainer, train, batch_size, steps_per_epoch, budget, result
+            )
+            result.epochs += 1
+            if not math.isfinite(train_loss):
+                raise TrainingDiverged(diverged_advice(train_loss, result.epochs, lr, data))
+            val_loss, val_accuracy = _evaluate(
+                model, val, dev=dev, precision=arithmetic, channels_last=result.channels_last
+            )
+            _record_epoch(result, train_loss, train_accuracy, val_loss, val_accuracy)
+            bar.update(1)
+            bar.set_postfix(loss=f"{train_loss:.3f}", val_acc=f"{val_accuracy:.3f}")
+            if budget.epochs_spent(result.epochs):
+                break
+        if test:
+            result.test_accuracy = _test_accuracy(model, data, dev, arithmetic, result, budget)
+    except torch.cuda.OutOfMemoryError as error:  # = torch.OutOfMemoryError since torch 2.5
+        raise _out_of_memory(dev, result.params, batch_size) from error
+    finally:
+        bar.close()
+        threads.close()
+    result.seconds = budget.elapsed()
+    _report_cut_short(result, desc, budget.epochs, budget.seconds)
+    return result
+
+
+# -- the steps of fit, in the order it takes them -------------------------------------------------
+@dataclass
+class _Budget:
+    """How long one fit may train: ``epochs`` and/or ``seconds``, and quick mode's caps.
+
+    A seconds budget is measured from ``started`` (before any set-up) and checked after every
+    batch; an epochs budget is checked after every epoch.  Quick mode (:func:`quick`) lowers the
+    epochs to ``QUICK_EPOCHS`` and adds the ``QUICK_SECONDS`` safety cap.
+    """
+
+    epochs: int | None
+    seconds: float | None
+    quick: bool
+    started: float
+
+    @classmethod
+    def start(cls, epochs: int | None, seconds: float | None) -> _Budget:
+        """The budget of a fit given ``epochs`` and ``seconds`` (neither: 10 epochs); starts
+        the clock."""
+        if epochs is None and seconds is None:
+            epochs = 10
+        if epochs is not None and epochs < 1:
+            raise ValueError(f"epochs must be at least 1, got {epochs}")
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"seconds must be positive, got {seconds}")
+        started = time.perf_counter()
+        quick_mode = quick()
+        if quick_mode:  # the same reductions on every machine: the same numbers under any load
+            epochs = QUICK_EPOCHS if epochs is None else min(epochs, QUICK_EPOCHS)
+        return cls(epochs, seconds, quick_mode, started)
+
+    def elapsed(self) -> float:
+        """Seconds since the fit started."""
+        return time.perf_counter() - self.started
+
+    def epochs_spent(self, epochs_done: int) -> bool:
+        """Whether ``epochs_done`` epochs use up an epochs budget."""
+        return self.epochs is not None and epochs_done >= self.epochs
+
+    def stopped_by(self) -> str:
+        """``"epochs"`` while the run may go on, else the seconds budget that has ended it."""
+        elapsed = self.elapsed()
+        if self.seconds is not None and elapsed >= self.seconds:
+            return "seconds"
+        if self.quick and elapsed >= QUICK_SECONDS:
+            return "quick-seconds"
+        return "epochs"
+
+
+def _splits_on(data: Dataset, dev: torch.device, quick_mode: bool) -> tuple[Split, Split]:
+    """The training and validation splits, moved to ``dev`` (a no-op when they are there
+    already).  Quick mode validates on the first ``QUICK_EVAL`` images only."""
     train, val = data.train.to(dev), data.val.to(dev)
-    steps_per_epoch = math.ceil(len(train) / batch_size)
-    if quick_mode:
-        steps_per_epoch = min(steps_per_epoch, QUICK_STEPS)
-        val = val.subset(QUICK_EVAL)
+    return train, val.subset(QUICK_EVAL) if quick_mode else val
+
+
+def _steps_per_epoch(images: int, batch_size: int, quick_mode: bool) -> int:
+    """Batches in one epoch: enough to see every training image once (at most
+    ``QUICK_STEPS`` in quick mode)."""
+    steps = math.ceil(images / batch_size)
+    return min(steps, QUICK_STEPS) if quick_mode else steps
+
+
+def _optimizer(
+    model: nn.Module,
+    lr: float,
+    weight_decay: float,
+    arithmetic: str,
+    dev: torch.device,
+    epochs: int | None,
+    steps_per_epoch: int,
+) -> tuple[torch.optim.Optimizer, torch.amp.GradScaler, Any]:
+    """AdamW, a gradient scaler and a cosine learning-rate schedule.
+
+    The schedule lowers the learning rate from ``lr`` to 0 along half a cosine over all the
+    steps of the budget; a seconds-only budget has no known end, so it keeps ``lr`` (the
+    schedule is None).  float16 gradients underflow without loss scaling; the scaler is a no-op
+    in any other arithmetic."""
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
-    # float16 gradients underflow without loss scaling; the scaler is a no-op when disabled
     scaler = torch.amp.GradScaler(dev.type, enabled=arithmetic == "fp16")
     schedule = (
         torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs * steps_per_epoch)
         if epochs is not None
         else None
     )
-
-    threads = ExitStack()  # nasedu's thread count on a CPU (nasedu.threads), restored at the end
-    if dev.type == "cpu":
-        result.threads = threads.enter_context(thread_policy(result.macs * batch_size))
-    bar = tqdm(total=epochs, desc=desc, unit="epoch", disable=not progress, leave=False)
-    epoch = 0
-    try:
-        while result.stopped_by == "epochs":
-            model.train()
-            loss_sum = torch.zeros((), device=dev)
-            correct = torch.zeros((), device=dev, dtype=torch.long)
-            seen = 0
-            batches = train.batches(batch_size, shuffle=True, generator=generator, min_size=2)
-            for step, (x, y) in enumerate(batches, start=1):
-                x = _augment(x, augment, generator).contiguous(memory_format=memory_format)
-                with _autocast(dev, arithmetic):
-                    output = model(x)
-                    logits = _logits(output).float()
-                    loss = F.cross_entropy(logits, y, label_smoothing=label_smoothing)
-                    if isinstance(output, tuple) and output[1] is not None:
-                        loss = loss + auxiliary_weight * F.cross_entropy(output[1].float(), y)
-                optimizer.zero_grad(set_to_none=True)
-                scaler.scale(loss).backward()
-                scaler.unscale_(optimizer)  # clip the true gradients, not the scaled ones
-                nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-                scaler.step(optimizer)  # skipped when a float16 gradient overflowed
-                scaler.update()
-                if schedule is not None:
-                    with warnings.catch_warnings():  # the scaler skipped a step: that is fine
-                        warnings.filterwarnings("ignore", message=r"Detected call of `lr_sched")
-                        schedule.step()
-                loss_sum += loss.detach() * len(y)
-                correct += (logits.detach().argmax(1) == y).sum()
-                seen += len(y)
-                result.stopped_by = _out_of_time(start, seconds, quick_mode)
-                if result.stopped_by != "epochs" or step >= steps_per_epoch:
-                    break  # a seconds budget may end mid-epoch: evaluate what we have
-            epoch += 1
-            train_loss = loss_sum.item() / max(seen, 1)
-            if not math.isfinite(train_loss):
-                raise TrainingDiverged(diverged_advice(train_loss, epoch, lr, data))
-            val_loss, val_acc = _evaluate(
-                model, val, dev=dev, precision=arithmetic, channels_last=result.channels_last
-            )
-            result.train_loss.append(train_loss)
-            result.train_accuracy.append(correct.item() / max(seen, 1))
-            result.val_loss.append(val_loss)
-            result.val_accuracy.append(val_acc)
-            bar.update(1)
-            bar.set_postfix(loss=f"{train_loss:.3f}", val_acc=f"{val_acc:.3f}")
-            if epochs is not None and epoch >= epochs:
-                break
-        if test:
-            test_split = data.test.to(dev)
-            test_split = test_split.subset(QUICK_EVAL) if quick_mode else test_split
-            result.test_accuracy = _evaluate(
-                model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
-            )[1]
-    except torch.cuda.OutOfMemoryError as error:  # = torch.OutOfMemoryError since torch 2.5
-        raise TrainingOutOfMemory(
-            f"the {dev} device ran out of memory training a {result.params:,}-parameter model "
-            f"with batch size {batch_size}; try batch_size={max(1, batch_size // 2)} or a "
-            "smaller network"
-        ) from error
-    finally:
-        bar.close()
-        threads.close()
-    result.seconds = time.perf_counter() - start
-    result.epochs = epoch
-    _report_cut_short(result, desc, epochs, seconds)
-    return result
+    return optimizer, scaler, schedule
 
 
-def _out_of_time(start: float, seconds: float | None, quick_mode: bool) -> str:
-    """``"epochs"`` while the run may go on, else the seconds budget that has ended it."""
-    elapsed = time.perf_counter() - start
-    if seconds is not None and elapsed >= seconds:
-        return "seconds"
-    if quick_mode and elapsed >= QUICK_SECONDS:
-        return "quick-seconds"
-    return "epochs"
+@dataclass
+class _Trainer:
+    """Everything one training step needs, fixed for the whole fit."""
+
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    schedule: Any
+    dev: torch.device
+    arithmetic: str
+    memory_format: torch.memory_format
+    augment: str
+    generator: torch.Generator
+    label_smoothing: float
+    auxiliary_weight: float
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Forward pass on one batch: ``(loss, logits)``.  A network with an auxiliary head
+        returns ``(logits, aux_logits)`` while training; its loss adds ``auxiliary_weight``
+        times the auxiliary head's."""
+        with _autocast(self.dev, self.arithmetic):
+            output = self.model(x)
+            logits = _logits(output).float()
+            loss = F.cross_entropy(logits, y, label_smoothing=self.label_smoothing)
+            if isinstance(output, tuple) and output[1] is not None:
+                loss = loss + self.auxiliary_weight * F.cross_entropy(output[1].float(), y)
+        return loss, logits
+
+    def step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimisation step on the batch ``(x, y)``: augment, forward, backward, clip the
+        gradient norm to 5, update, advance the schedule.  Returns ``(loss, logits)``."""
+        x = _augment(x, self.augment, self.generator).contiguous(memory_format=self.memory_format)
+        loss, logits = self.loss(x, y)
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)  # clip the true gradients, not the scaled ones
+        nn.utils.clip_grad_norm_(self.model.parameters(), 5.0)
+        self.scaler.step(self.optimizer)  # skipped when a float16 gradient overflowed
+        self.scaler.update()
+        if self.schedule is not None:
+            with warnings.catch_warnings():  # the scaler skipped a step: that is fine
+                warnings.filterwarnings("ignore", message=r"Detected call of `lr_sched")
+                self.schedule.step()
+        return loss, logits
+
+
+def _train_epoch(
+    trainer: _Trainer,
+    train: Split,
+    batch_size: int,
+    steps: int,
+    budget: _Budget,
+    result: FitResult,
+) -> tuple[float, float]:
+    """One epoch: at most ``steps`` shuffled batches of ``train``, then the mean training loss
+    and accuracy over the images seen.
+
+    The budget is checked after every batch: when a seconds budget runs out, the epoch ends
+    there and ``result.stopped_by`` says which budget ended it (the partial epoch is still
+    evaluated).  Sums stay on the device until the end, so the GPU never waits for Python."""
+    trainer.model.train()
+    loss_sum = torch.zeros((), device=trainer.dev)
+    correct = torch.zeros((), device=trainer.dev, dtype=torch.long)
+    seen = 0
+    batches = train.batches(batch_size, shuffle=True, generator=trainer.generator, min_size=2)
+    for step, (x, y) in enumerate(batches, start=1):
+        loss, logits = trainer.step(x, y)
+        loss_sum += loss.detach() * len(y)
+        correct += (logits.detach().argmax(1) == y).sum()
+        seen += len(y)
+        result.stopped_by = budget.stopped_by()
+        if result.stopped_by != "epochs" or step >= steps:
+            break  # a seconds budget may end mid-epoch: evaluate what we have
+    return loss_sum.item() / max(seen, 1), correct.item() / max(seen, 1)
+
+
+def _record_epoch(
+    result: FitResult,
+    train_loss: float,
+    train_accuracy: float,
+    val_loss: float,
+    val_accuracy: float,
+) -> None:
+    """Append one epoch's numbers to the learning curves of ``result``."""
+    result.train_loss.append(train_loss)
+    result.train_accuracy.append(train_accuracy)
+    result.val_loss.append(val_loss)
+    result.val_accuracy.append(val_accuracy)
+
+
+def _test_accuracy(
+    model: nn.Module,
+    data: Dataset,
+    dev: torch.device,
+    arithmetic: str,
+    result: FitResult,
+    budget: _Budget,
+) -> float:
+    """Accuracy on the test split (its first ``QUICK_EVAL`` images in quick mode), in the
+    arithmetic and memory layout of the training."""
+    test_split = data.test.to(dev)
+    test_split = test_split.subset(QUICK_EVAL) if budget.quick else test_split
+    return _evaluate(
+        model, test_split, dev=dev, precision=arithmetic, channels_last=result.channels_last
+    )[1]
+
+
+def _out_of_memory(dev: torch.device, params: int, batch_size: int) -> TrainingOutOfMemory:
+    """The error for a device that ran out of memory, saying what to change."""
+    return TrainingOutOfMemory(
+        f"the {dev} device ran out of memory training a {params:,}-parameter model "
+        f"with batch size {batch_size}; try batch_size={max(1, batch_size // 2)} or a "
+        "smaller network"
+    )
 
 
 def _report_cut_short(result: FitResult, desc: str, epochs: int | None, seconds: float | None):
