@@ -35,6 +35,7 @@ __all__ = [
     "check_int",
     "check_real",
     "check_seed",
+    "is_int",
     "shown",
 ]
 
@@ -86,7 +87,13 @@ def shown(value: Any) -> str:
     return f"{type(value).__name__} {brief(value)}"
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """Is ``value`` an integer (Python's or numpy's) and not a bool?
+
+    ``True == 1`` in Python (``bool`` is a subclass of ``int``), so without the second test a
+    flag would pass as a count, an index or a seed.  The one place this rule is written: every
+    check in nasedu that wants an integer asks this question.
+    """
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -95,7 +102,7 @@ def check_int(value: Any, name: str, least: int | None = None, most: int | None 
     naming ``name``.  ``True``, ``1.0`` and ``"1"`` are not integers here: Python would read
     ``True`` as 1 and ``int(1.9)`` as 1, silently."""
     bounds = _bounds(least, most)
-    if not _is_int(value) or (least is not None and value < least):
+    if not is_int(value) or (least is not None and value < least):
         raise ValueError(f"{name} must be an integer{bounds}, got {shown(value)}")
     if most is not None and value > most:
         raise ValueError(f"{name} must be an integer{bounds}, got {shown(value)}")

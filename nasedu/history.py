@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from .checks import is_int
+
 __all__ = ["FORMAT", "HistoryFile", "HistoryInUse", "SearchHistory", "from_json", "to_json"]
 
 FORMAT = "nasedu-search-history/2"
@@ -43,7 +45,7 @@ def to_json(value: Any, where: str = "value") -> Any:
     a history must be readable without the code that wrote it."""
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int):
+    if is_int(value):  # Python's or numpy's (a bool has been returned above)
         return int(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else {_FLOAT: repr(value)}

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import brief, cap
+from .checks import brief, cap, is_int
 
 __all__ = [
     "MAX_JSON_CHARS",
@@ -130,7 +130,7 @@ def check_json_data(data: Any, where: str = "JSON data") -> None:
                 f"{where}{_at(path)} holds a string of {len(value):,} characters (at most "
                 f"{MAX_JSON_STRING:,})"
             )
-        elif isinstance(value, int) and value.bit_length() > MAX_JSON_INT_BITS:
+        elif is_int(value) and int(value).bit_length() > MAX_JSON_INT_BITS:
             raise BadJSON(f"{where}{_at(path)} holds {brief(value)}")
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..checks import is_int
 from ..jsonio import write_json_atomic
 from ..spaces import InvalidArchitecture, SearchSpace, get_space
 
@@ -117,7 +118,7 @@ class BenchmarkRecord:
         """``epoch`` (default: the last) if it is an epoch of the runs, else a ValueError."""
         if epoch is None:
             return self.epochs
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
+        if not is_int(epoch):
             raise ValueError(f"epoch must be an integer in 1..{self.epochs}, got {epoch!r}")
         if not 1 <= epoch <= self.epochs:
             raise ValueError(f"epoch must be in 1..{self.epochs}, got {epoch}")

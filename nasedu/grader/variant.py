@@ -30,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..checks import SEED_LIMIT, is_int
+
 __all__ = ["generate_assignment", "make_variant", "replace_between", "replace_solution"]
 
 COPIED = ("nbgrader_config.py", "README.md")
@@ -85,8 +87,9 @@ def make_variant(
     also run ``nbgrader generate_assignment`` for every assignment (``release/``).
     """
     course, out = Path(course), Path(out)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+    if not is_int(seed) or not 0 <= seed < SEED_LIMIT:
         raise ValueError(f"seed must be an integer in [0, 2**32), got {seed!r}")
+    seed = int(seed)
     if out.exists():
         raise FileExistsError(f"{out} exists: choose a new folder for the variant")
     for name in ("source", "keys"):
