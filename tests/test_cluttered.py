@@ -189,10 +189,12 @@ def test_show_images_draws_labelled_grid(default):
         show_images(default, split="validation")
 
 
-def test_show_previews_a_setting():
-    from nasedu.data.cluttered import show
+def test_a_setting_is_previewed_with_show_images():
+    """The data package draws nothing itself (viz imports data, never the reverse): a setting
+    is previewed by loading it and handing it to ``nasedu.viz.show_images``."""
+    from nasedu.viz import show_images
 
-    fig = show(n=6, clutter=3, **SMALL)
+    fig = show_images(load("cluttered-digits", clutter=3, **SMALL), n=6)
     assert len([ax for ax in fig.axes if ax.get_title()]) == 6
     assert "cluttered-digits" in fig._suptitle.get_text()
 

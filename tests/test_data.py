@@ -145,3 +145,25 @@ def test_load_treats_a_path_and_its_string_as_one_data_set(tmp_path):
 
 def test_shrink_to_zero_is_honoured():
     assert len(data.load("digits").shrink(val=0).val) == 0
+
+
+def test_the_data_package_imports_nothing_above_it():
+    """Dependencies point one way: viz, train and search use data; data uses none of them
+    (not even inside a function, where an import cycle would hide until it is called)."""
+    import ast
+    from pathlib import Path
+
+    above = ("nasedu.viz", "nasedu.widgets", "nasedu.train", "nasedu.search", "nasedu.bench")
+    folder = Path(data.__file__).parent
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                module = "nasedu.data." * (node.level == 1) + "nasedu." * (node.level == 2)
+                names = [module + (node.module or "")]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            found += [f"{path.name}: {n}" for n in names if n.startswith(above)]
+    assert found == []

@@ -11,21 +11,54 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import torch
 
 from ..checks import check_bool, check_choice, check_int, shown
 
-__all__ = ["Dataset", "Split", "random_translate"]
+__all__ = ["Dataset", "Split", "check_device", "random_translate"]
 
 #: more classes than any image classification data set has (ImageNet-21k: 21,841)
 MAX_CLASSES = 100_000
 
 
+def check_device(
+    dev: Any, name: str = "dev", must_exist: bool = True, allow_none: bool = True
+) -> torch.device | None:
+    """``dev`` as a ``torch.device`` (or None, if ``allow_none``), else a ValueError: an unknown
+    string, a device type training cannot use or (``must_exist``) a GPU that this machine does
+    not have."""
+    if dev is None and allow_none:
+        return None
+    wanted = f"{name} must be {'None (the best device here) or ' * allow_none}one of 'cpu', "
+    wanted += "'cuda', 'cuda:N', 'mps'"
+    if isinstance(dev, str) and len(dev) <= 40:
+        try:
+            dev = torch.device(dev)
+        except (RuntimeError, ValueError, TypeError):
+            raise ValueError(f"{wanted}; got {shown(dev)}") from None
+    if not isinstance(dev, torch.device):
+        raise ValueError(f"{wanted}; got {shown(dev)}")
+    if dev.type == "cpu" or (dev.type in ("cuda", "mps") and not must_exist):
+        return dev
+    if dev.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if count == 0:
+            raise ValueError(f"{name}={str(dev)!r}, but torch finds no CUDA GPU here; use 'cpu'")
+        if dev.index is not None and dev.index >= count:
+            raise ValueError(f"{name}={str(dev)!r}, but this machine has {count} GPU(s)")
+        return dev
+    if dev.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise ValueError(f"{name}='mps', but Apple's MPS is not available here; use 'cpu'")
+        return dev
+    raise ValueError(f"{wanted}; got {shown(str(dev))}")
+
+
 def _device(device: object) -> torch.device:
     """``device`` checked: an existing device, named as ``torch.device`` names them."""
-    from ..train_checks import check_device  # (it imports this module)
-
     return check_device(device, "device", allow_none=False)
 
 
