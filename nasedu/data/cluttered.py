@@ -8,8 +8,8 @@ NeurIPS, Section 4.1 (the "translated and cluttered" MNIST variant): every digit
 random position of a larger canvas (``size`` x ``size``, default 16x16), ``clutter`` small
 square fragments cut from *other* digits are pasted around it, and a little pixel noise is
 added. A network now has to find the digit before it can read it: the receptive field, the
-depth, where it down-samples and how it pools start to matter, while one network still trains in
-a few seconds on a laptop CPU.
+depth, where it down-samples and how it pools start to matter, while one network still trains
+quickly on a laptop CPU.
 
 How the data are made (all vectorised: one numpy operation per step for the whole split, a Python
 loop only over the ``clutter`` fragments, never over images):
@@ -37,39 +37,22 @@ arithmetic, so no floating-point rounding differs between processors.  ``info["r
 fingerprints those integer images, and a test pins it.
 
 Why these defaults (``clutter=1``, ``noise=0.1``, ``translation=None``, 2,000 training images):
-measured by ``benchmarks/measure_cluttered.py`` (full record, architectures included, in
-``benchmarks/results/cluttered_digits.json``).  The same twelve networks -- an MLP (one hidden
-layer of 128), chains of one, two and four 3x3 convolutions, and eight seeded random chains of
-``ChainSpace(max_layers=5)`` -- were trained with ``nasedu.train.fit`` (8 epochs, at most 10 s,
-one CPU thread of a shared 2-core machine) on plain digits and on four clutter settings
-(validation accuracy, %)::
-
-    network         plain  clutter0  clutter1  clutter2  clutter4
-    MLP              96.7      52.6      28.8      21.8      14.4
-    one-conv         43.0      38.0      27.4      22.6      19.8
-    two-conv         96.0      79.8      66.2      51.0      38.4
-    four-conv        98.0      96.8      92.8      83.8      58.8
-    random chains
-      min            58.7      30.0      18.0      16.0      11.0
-      median         96.3      44.4      34.3      27.0      15.1
-      max            99.0      84.0      63.2      47.2      26.6
-      max - median    2.7      39.6      28.9      20.2      11.5
-
-On plain digits six of the eight random chains land at 93-99 % and the best is only 2.7 points
-above the median: a search has little to find. Every cluttered setting spreads them; with more
-clutter the spread shrinks again because most random chains stay near chance (10 %).
-``clutter=1`` keeps a wide spread (18-63 %, best 29 points above the median) *and* head-room at
-the top (the four-conv net reaches 93 %, not the 97 % of ``clutter=0``), so better architectures
-can still show. On that busy CPU (load average about 6 on 2 cores) the twelve networks took
-0.3-11 s each (median 5.7 s; four-conv 9.2 s for its 8 epochs), except the costliest random
-chain (18 million multiply-adds per image), which managed 2 epochs in its 10 s. Generating the
-data takes about 0.05 s. For longer training (a GPU), ``clutter=2`` to ``4`` is harder
-(measured above); a larger ``size`` should be too (not measured).
+``benchmarks/measure_cluttered.py`` trained the same twelve networks -- an MLP, chains of one,
+two and four 3x3 convolutions, and eight seeded random chains of ``ChainSpace(max_layers=5)`` --
+on plain digits and on four clutter settings (its table and timings are in
+``benchmarks/README.md``, the full record in ``benchmarks/results/cluttered_digits.json``).  On
+plain digits most random chains land near the top and the best is barely above the median: a
+search has little to find.  Every cluttered setting spreads them; with more clutter the spread
+shrinks again, because most random chains stay near chance (10 %).  ``clutter=1`` keeps a wide
+spread *and* head-room at the top (the four-conv net does not reach its ``clutter=0``
+accuracy), so better architectures can still show.  For longer training (a GPU),
+``clutter=2`` to ``4`` is harder; a larger ``size`` should be too (not measured).
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import numpy as np
 import torch
@@ -82,7 +65,6 @@ __all__ = [
     "cluttered_images",
     "load_cluttered_digits",
     "resample_digits",
-    "show",
 ]
 
 #: how the 1,797 source images are divided (train sources = the rest)
@@ -92,6 +74,10 @@ SOURCE_SPLIT = {"val": 300, "test": 300}
 MAX_PIXELS = 2**27
 MAX_SIZE = 1024
 MAX_CLUTTER = 256
+#: the three splits, in the order they are generated (one random stream runs through them)
+SPLITS = ("train", "val", "test")
+#: the settings ``info`` records, in this order
+INFO_SETTINGS = ("size", "clutter", "noise", "translation", "seed", "digit_size", "fragment")
 
 
 # -- step 2: integer bilinear resampling ----------------------------------------------------------
@@ -283,87 +269,101 @@ def load_cluttered_digits(
     * ``fragment`` -- side of the square clutter fragments (at most ``digit_size``).
     * ``train``, ``val``, ``test`` -- number of generated images per split.  The defaults
       (2,000 / 500 / 500) show each of the ~1,200 training sources about 1.7 times, in
-      different positions and clutter, and keep one training run at a few seconds on a CPU;
-      quick mode can take fewer with ``Dataset.shrink``.
+      different positions and clutter, and keep one training run short on a CPU; quick mode
+      can take fewer with ``Dataset.shrink``.
 
-    The defaults were chosen by measurement (module docstring): random chain architectures
-    spread from 18 % to 63 % validation accuracy where on plain digits they bunch at 96-99 %.
+    The defaults were chosen by measurement (module docstring): on them random chain
+    architectures spread widely in validation accuracy, where on plain digits they bunch near
+    the top.
 
     ``info`` records the settings, the source indices of every split (``"sources"``, indices
     into ``sklearn.datasets.load_digits()``), the training statistics used for normalisation
     and ``raw_sha256``, a fingerprint of the 0-255 images of all three splits.
     """
-    from sklearn.datasets import load_digits as sklearn_digits
-
     counts = {"train": train, "val": val, "test": test}
     _check(size, digit_size, clutter, fragment, noise, translation, counts)
     seed = check_seed(seed)
-    bunch = sklearn_digits()
-    labels = bunch.target.astype(np.int64)
-    digits = resample_digits(bunch.images.astype(np.int64), digit_size)
-
-    rng = np.random.RandomState(seed)
-    source_splits = dict(zip(("train", "val", "test"), _stratified_sources(labels, rng)))
-    raw, y, sources = {}, {}, {}
-    for name, pool in source_splits.items():
-        images, y[name], picked = cluttered_images(
-            digits[pool],
-            labels[pool],
-            counts[name],
-            size=size,
-            clutter=clutter,
-            fragment=fragment,
-            noise=noise,
-            translation=translation,
-            rng=rng,
-        )
-        raw[name], sources[name] = images, pool[picked]
-
-    scaled_train = raw["train"].astype(np.float64) / 255.0
-    mean, std = float(scaled_train.mean()), float(scaled_train.std())
-    fingerprint = hashlib.sha256()
-    for name in ("train", "val", "test"):
-        fingerprint.update(raw[name].tobytes())
-        fingerprint.update(y[name].astype("<i8").tobytes())
-
-    def split(name: str) -> Split:
-        x = (raw[name].astype(np.float32) / np.float32(255.0) - np.float32(mean)) / np.float32(std)
-        return Split(torch.from_numpy(x).unsqueeze(1).contiguous(), torch.from_numpy(y[name]))
-
+    digits, labels = _source_digits(digit_size)
+    rng = np.random.RandomState(seed)  # every random choice below comes from it, in order
+    pools = dict(zip(SPLITS, _stratified_sources(labels, rng)))
+    canvas = {
+        "size": size,
+        "clutter": clutter,
+        "fragment": fragment,
+        "noise": noise,
+        "translation": translation,
+    }
+    raw, y, sources = _compose_splits(digits, labels, pools, counts, canvas, rng)
+    mean, std = _training_statistics(raw["train"])
+    settings = {**canvas, "seed": seed, "digit_size": digit_size}
     return Dataset(
         name="cluttered-digits",
-        train=split("train"),
-        val=split("val"),
-        test=split("test"),
+        train=_standardised(raw["train"], y["train"], mean, std),
+        val=_standardised(raw["val"], y["val"], mean, std),
+        test=_standardised(raw["test"], y["test"], mean, std),
         num_classes=10,
         classes=tuple(str(d) for d in range(10)),
         augment="none",
         info={
             "source": "sklearn.datasets.load_digits, cluttered after Jaderberg et al. (2015)",
-            "size": size,
-            "clutter": clutter,
-            "noise": noise,
-            "translation": translation,
-            "seed": seed,
-            "digit_size": digit_size,
-            "fragment": fragment,
+            **{key: settings[key] for key in INFO_SETTINGS},
             "mean": mean,
             "std": std,
-            "sources": {name: sources[name] for name in sources},
-            "source_pools": source_splits,
-            "raw_sha256": fingerprint.hexdigest(),
+            "sources": sources,
+            "source_pools": pools,
+            "raw_sha256": _fingerprint(raw, y),
         },
     )
 
 
-def show(n: int = 32, split: str = "train", **options):
-    """Draw ``n`` cluttered digits with their labels: ``show(clutter=4)`` previews a setting.
+# -- the steps of load_cluttered_digits, in the order it takes them ------------------------------
+def _source_digits(digit_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's 1,797 digits resampled to ``digit_size`` (step 2), and their labels."""
+    from sklearn.datasets import load_digits as sklearn_digits
 
-    ``options`` are those of :func:`load_cluttered_digits`; the data come from
-    ``nasedu.data.load`` (cached).  Returns the matplotlib figure (see
-    :func:`nasedu.viz.data.show_images` to draw any data set, or predictions).
-    """
-    from ..viz.data import show_images
-    from . import load
+    bunch = sklearn_digits()
+    labels = bunch.target.astype(np.int64)
+    return resample_digits(bunch.images.astype(np.int64), digit_size), labels
 
-    return show_images(load("cluttered-digits", **options), n=n, split=split)
+
+def _compose_splits(
+    digits: np.ndarray,
+    labels: np.ndarray,
+    pools: dict[str, np.ndarray],
+    counts: dict[str, int],
+    canvas: dict[str, Any],
+    rng: np.random.RandomState,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Step 3 for every split, in the order train, val, test: each split's canvases made from
+    its own pool of sources only.  Returns ``(images, labels, sources)`` per split, with
+    ``sources`` as indices into all 1,797 digits."""
+    raw, y, sources = {}, {}, {}
+    for name, pool in pools.items():
+        raw[name], y[name], picked = cluttered_images(
+            digits[pool], labels[pool], counts[name], **canvas, rng=rng
+        )
+        sources[name] = pool[picked]
+    return raw, y, sources
+
+
+def _training_statistics(images: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation of the training images' intensities in [0, 1] (step 4):
+    validation and test are standardised with these too, as a deployed network would be."""
+    scaled = images.astype(np.float64) / 255.0
+    return float(scaled.mean()), float(scaled.std())
+
+
+def _fingerprint(raw: dict[str, np.ndarray], y: dict[str, np.ndarray]) -> str:
+    """SHA-256 of the 0-255 images and labels of all three splits: equal on every machine
+    for the same settings (integer arithmetic throughout)."""
+    fingerprint = hashlib.sha256()
+    for name in SPLITS:
+        fingerprint.update(raw[name].tobytes())
+        fingerprint.update(y[name].astype("<i8").tobytes())
+    return fingerprint.hexdigest()
+
+
+def _standardised(images: np.ndarray, labels: np.ndarray, mean: float, std: float) -> Split:
+    """A :class:`Split` of (N, 1, size, size) float32 images, standardised (step 4)."""
+    x = (images.astype(np.float32) / np.float32(255.0) - np.float32(mean)) / np.float32(std)
+    return Split(torch.from_numpy(x).unsqueeze(1).contiguous(), torch.from_numpy(labels))
