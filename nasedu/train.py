@@ -5,17 +5,17 @@
 (accuracies and losses per epoch, wall time, parameters, multiply-adds).
 
 It trains in float32 everywhere, in the channels-last memory layout on CUDA GPUs and on x86
-CPUs (oneDNN's convolutions and PyTorch's pooling kernels trained the course's networks a median
-1.1 to 2.1 times faster in it on a CPU, 1.03 to 1.2 times on an H200; ``bench_train.py``,
-``bench_gpu_precision.py``).  Mixed precision is there on request (``precision="mixed"``, see
-:func:`mixed_precision`) but is *not* the default: the course's networks are so small that a
-GPU spends its time launching kernels, not multiplying, and autocast's extra cast kernels made
-the notebooks' networks 0.74 to 0.90 times as fast on an H200.  See :func:`channels_last`.
-A budget is given in ``epochs`` or in
-wall-clock ``seconds``.  An epochs budget gives the same numbers for the same seed on a fast or a
-loaded machine; a seconds budget (how architecture searches are sometimes compared) depends on
-the machine and its load, and when it ends a run early the result says so
-(``FitResult.stopped_by``) and a :class:`BudgetWarning` is shown.
+CPUs, where oneDNN's convolutions and PyTorch's pooling kernels trained the course's networks
+faster in it (see :func:`channels_last`).  Mixed precision is there on request
+(``precision="mixed"``, see :func:`mixed_precision`) but is *not* the default: the course's
+networks are so small that a GPU spends its time launching kernels, not multiplying, and
+autocast's extra cast kernels made them slower.  (The measurements behind both choices:
+``benchmarks/README.md``.)
+
+A budget is given in ``epochs`` or in wall-clock ``seconds``.  An epochs budget gives the same
+numbers for the same seed on a fast or a loaded machine; a seconds budget (how architecture
+searches are sometimes compared) depends on the machine and its load, and when it ends a run
+early the result says so (``FitResult.stopped_by``) and a :class:`BudgetWarning` is shown.
 
 CPU threads: ``fit`` trains with the thread count of nasedu's thread policy
 (:mod:`nasedu.threads`: one thread for the course's small networks, every usable CPU for large
@@ -127,14 +127,13 @@ def mixed_precision(dev: torch.device | str | None = None) -> str:
       emulate bfloat16, more slowly than float32.  float16's small range needs the scaler: the
       loss is multiplied before ``backward`` so that small gradients do not round to 0.
     * ``"fp32"`` -- no mixed precision: CPUs, GPUs without tensor cores, Apple's MPS.  (A CPU
-      can run bfloat16 autocast, ``precision="bf16"``, but on a 2-core Xeon with AMX it trained
-      the course's networks 0.4 to 0.9 times as fast as float32.)
+      can run bfloat16 autocast, ``precision="bf16"``, but it trained the course's networks
+      more slowly than float32.)
 
     Mixed precision pays for *large* networks, whose time goes into arithmetic (the paper-size
     DARTS network, ``zoo.network("darts_v2")``).  The course's small networks are
-    launch-bound: on an H200, bf16 trained the notebooks' networks 0.74 to 0.90 times as fast
-    as float32 (both channels-last), and DARTS V2 with 16 channels 0.68 times as fast (bf16
-    channels-last against float32 NCHW; ``benchmarks/README.md``).
+    launch-bound: on a GPU, bf16 trained the notebooks' networks, and even DARTS V2 with 16
+    channels, more slowly than float32 (the measurements: ``benchmarks/README.md``).
     """
     dev = check_device(dev, must_exist=False) or device()
     if dev.type != "cuda":
@@ -151,9 +150,9 @@ def channels_last(dev: torch.device | str | None = None) -> bool:
     A convolution reads, for every pixel, all channels of a neighbourhood; stored channels-last,
     those channels lie next to each other in memory and vector units process them together.
     True on CUDA (cuDNN's tensor-core convolutions work in NHWC) and on x86 CPUs with oneDNN,
-    where it trained the course's networks a median 1.1 to 2.1 times faster than the default
-    NCHW layout (max-pooling gained most; ``benchmarks/README.md``).  False elsewhere (Apple's
-    MPS, ARM CPUs), where it was not measured.  Pass ``channels_last=`` to :func:`fit` to choose
+    where it trained the course's networks faster than the default NCHW layout (max-pooling
+    gained most; the measurements: ``benchmarks/README.md``).  False elsewhere (Apple's MPS,
+    ARM CPUs), where it was not measured.  Pass ``channels_last=`` to :func:`fit` to choose
     yourself.
     """
     import platform
