@@ -1,8 +1,9 @@
 """The network classes built directly, without a space: bad input gets a clear error.
 
 ``space.build(genotype)`` validates the genotype and checks ``input_shape`` and ``num_classes``
-before it makes a network; a student may also call ``ChainNetwork(layers, input_shape,
-num_classes)`` (or any network class) directly.  Each test below pins one class of defect that
+before it makes a network; a student may also call ``ChainNetwork(genotype, input_shape,
+num_classes)`` (or any network class: they all take ``(genotype, input_shape, num_classes,
+**macro)``) directly.  Each test below pins one class of defect that
 the constructors had (the old behaviour is in its docstring): an obscure error from deep inside
 Python or torch, or a network silently different from the one asked for.  Now every one raises
 InvalidArchitecture (an architecture problem) or ValueError (a plain argument) whose message
@@ -11,6 +12,8 @@ names the culprit, and valid input builds exactly the network the spaces build.
 
 from __future__ import annotations
 
+import inspect
+from functools import partial
 from typing import Any
 
 import pytest
@@ -27,9 +30,10 @@ from nasedu.networks.hierarchical import HierarchicalNetwork, MotifModule, build
 from nasedu.networks.multibranch import Merge, MultiBranchNetwork
 from nasedu.spaces import InvalidArchitecture, Layer, get_space
 from nasedu.spaces.cell import Block, Cell, CellGenotype, WiredCell
+from nasedu.spaces.chain import ChainGenotype
 from nasedu.spaces.hierarchical import HierarchicalSpace
 from nasedu.spaces.motifs import HierarchicalGenotype, Motif
-from nasedu.spaces.multibranch import BranchNode
+from nasedu.spaces.multibranch import BranchNode, MultiBranchGenotype
 
 CONV = Layer("conv", filters=4, kernel=3, stride=1)
 SHAPE = (1, 8, 8)
@@ -60,6 +64,16 @@ def refused(error_type: type[Exception], build, *culprits: str) -> str:
     return message
 
 
+def chain(layers, input_shape: Any, num_classes: Any) -> ChainNetwork:
+    """A chain network built directly from a list of layers."""
+    return ChainNetwork(ChainGenotype(layers), input_shape, num_classes)
+
+
+def multibranch(nodes, input_shape: Any, num_classes: Any) -> MultiBranchNetwork:
+    """A multi-branch network built directly from a list of nodes."""
+    return MultiBranchNetwork(MultiBranchGenotype(nodes), input_shape, num_classes)
+
+
 def hierarchical(level2: Motif, cell: Motif) -> HierarchicalGenotype:
     return HierarchicalGenotype(((level2,), (cell,)))
 
@@ -69,30 +83,51 @@ def hierarchical(level2: Motif, cell: Motif) -> HierarchicalGenotype:
 def test_layers_that_are_not_a_list_are_refused(layers):
     """A dict or a string raised AttributeError ("'str' object has no attribute 'get'"), None a
     TypeError, a single Layer a KeyError ("has no hyperparameter 0")."""
-    refused(InvalidArchitecture, lambda: ChainNetwork(layers, SHAPE, 10), "ChainNetwork layers")
+    refused(InvalidArchitecture, lambda: ChainGenotype(layers), "ChainGenotype layers")
     nodes = layers if layers is not CONV else BranchNode(CONV, (0,))
-    refused(
-        InvalidArchitecture,
-        lambda: MultiBranchNetwork(nodes, SHAPE, 10),
-        "MultiBranchNetwork nodes",
-    )
+    refused(InvalidArchitecture, lambda: MultiBranchGenotype(nodes), "MultiBranchGenotype nodes")
+
+
+@pytest.mark.parametrize("genotype", [[CONV], (CONV,), {"a": CONV}, "conv", None, CONV, 3])
+def test_a_network_takes_its_spaces_genotype_not_its_parts(genotype):
+    """Every network is ``XNetwork(genotype, input_shape, num_classes, **macro)``: a list of
+    layers (the chain and multi-branch networks' old first argument) or anything else that is
+    not the space's genotype is refused by name."""
+    for network, kind in (
+        (ChainNetwork, "ChainGenotype"),
+        (MultiBranchNetwork, "MultiBranchGenotype"),
+        (HierarchicalNetwork, "HierarchicalGenotype"),
+        (CellNetwork, "CellGenotype"),
+    ):
+        refused(InvalidArchitecture, partial(network, genotype, SHAPE, 10), kind)
+
+
+def test_every_network_has_one_constructor_shape():
+    """``(genotype, input_shape, num_classes, *, macro...)``: the macro settings are keywords,
+    so an old positional call (``CellNetwork(genotype, 36, 10)``) cannot silently mean another
+    network."""
+    for network in (ChainNetwork, MultiBranchNetwork, CellNetwork, HierarchicalNetwork):
+        parameters = list(inspect.signature(network).parameters.values())
+        assert [p.name for p in parameters[:3]] == ["genotype", "input_shape", "num_classes"]
+        assert all(p.kind is p.KEYWORD_ONLY for p in parameters[3:]), network
+    refused(InvalidArchitecture, lambda: CellNetwork(zoo.DARTS_V2, 36, 10), "input_shape")
 
 
 def test_an_empty_network_is_refused():
-    """ChainNetwork([]) and MultiBranchNetwork([]) silently built a classifier on the raw input
-    (every space has at least one layer)."""
-    refused(InvalidArchitecture, lambda: ChainNetwork([], SHAPE, 10), "layers is empty")
-    refused(InvalidArchitecture, lambda: MultiBranchNetwork((), SHAPE, 10), "nodes is empty")
+    """ChainNetwork of no layers and MultiBranchNetwork of no nodes silently built a classifier
+    on the raw input (every space has at least one layer)."""
+    refused(InvalidArchitecture, lambda: chain([], SHAPE, 10), "layers is empty")
+    refused(InvalidArchitecture, lambda: multibranch((), SHAPE, 10), "nodes is empty")
 
 
 def test_elements_of_the_wrong_type_are_named():
     """A dict where a Layer belongs, a Layer where a BranchNode belongs and a BranchNode
     without a layer raised AttributeError ("'dict' object has no attribute 'op'")."""
     as_dict = CONV.as_dict()
-    refused(InvalidArchitecture, lambda: ChainNetwork([CONV, as_dict], SHAPE, 10), "layer 2")
-    refused(InvalidArchitecture, lambda: MultiBranchNetwork([CONV], SHAPE, 10), "layer 1")
+    refused(InvalidArchitecture, lambda: chain([CONV, as_dict], SHAPE, 10), "layer 2")
+    refused(InvalidArchitecture, lambda: multibranch([CONV], SHAPE, 10), "layer 1")
     broken = BranchNode(None, (0,))
-    message = refused(InvalidArchitecture, lambda: MultiBranchNetwork([broken], SHAPE, 10))
+    message = refused(InvalidArchitecture, lambda: multibranch([broken], SHAPE, 10))
     assert message.startswith("layer 1: expected a Layer")
 
 
@@ -120,9 +155,9 @@ def test_bad_layers_are_named_with_their_hyperparameter(layer, problem):
     """An unknown type was built as a convolution, unknown hyperparameters were ignored and
     missing ones defaulted, and bad values failed inside torch or Python (RuntimeError,
     ZeroDivisionError, KeyError) or silently built another layer."""
-    refused(InvalidArchitecture, lambda: ChainNetwork([CONV, layer], SHAPE, 10), "layer 2", problem)
+    refused(InvalidArchitecture, lambda: chain([CONV, layer], SHAPE, 10), "layer 2", problem)
     node = BranchNode(layer, (0,))
-    refused(InvalidArchitecture, lambda: MultiBranchNetwork([node], SHAPE, 10), "layer 1", problem)
+    refused(InvalidArchitecture, lambda: multibranch([node], SHAPE, 10), "layer 1", problem)
     refused(InvalidArchitecture, lambda: compile_layer(layer, 3), problem)
 
 
@@ -140,7 +175,7 @@ def test_any_layer_builds_a_working_network_or_is_refused_by_name(op, params):
     InvalidArchitecture naming the layer (never a torch or Python error)."""
     layer = Layer(op, **params)
     try:
-        model = ChainNetwork([CONV, layer], SHAPE, 3)
+        model = chain([CONV, layer], SHAPE, 3)
     except InvalidArchitecture as error:
         assert str(error).startswith("layer 2 ("), error
     else:
@@ -150,10 +185,8 @@ def test_any_layer_builds_a_working_network_or_is_refused_by_name(op, params):
 # -- input_shape and num_classes ------------------------------------------------------------
 def _networks(input_shape: Any, num_classes: Any) -> dict[str, Any]:
     return {
-        "chain": lambda: ChainNetwork([CONV], input_shape, num_classes),
-        "multibranch": lambda: MultiBranchNetwork(
-            [BranchNode(CONV, (0,))], input_shape, num_classes
-        ),
+        "chain": lambda: chain([CONV], input_shape, num_classes),
+        "multibranch": lambda: multibranch([BranchNode(CONV, (0,))], input_shape, num_classes),
         "hierarchical": lambda: HierarchicalNetwork(
             GENOTYPE, input_shape, num_classes, channels=(4,)
         ),
@@ -203,7 +236,7 @@ def test_bad_connections_name_the_layer_and_the_index(connection, problem):
     unknown merges and repeated inputs silently built another network."""
     node = BranchNode(CONV, *connection)
     nodes = [BranchNode(CONV, (0,)), node]
-    refused(InvalidArchitecture, lambda: MultiBranchNetwork(nodes, SHAPE, 10), "layer 2", problem)
+    refused(InvalidArchitecture, lambda: multibranch(nodes, SHAPE, 10), "layer 2", problem)
 
 
 @pytest.mark.parametrize(
@@ -304,7 +337,10 @@ def test_bad_channel_counts_are_named(build, argument):
         (lambda v: CellLayer(CELL, 4, 4, 4, v, False), "reduction"),
         (lambda v: CellLayer(CELL, 4, 4, 4, False, v), "reduction_prev"),
         (lambda v: AuxiliaryHead(8, 10, 8, imagenet=v), "imagenet"),
-        (lambda v: HierarchicalNetwork(GENOTYPE, SHAPE, 10, (4,), motif_conv=v), "motif_conv"),
+        (
+            lambda v: HierarchicalNetwork(GENOTYPE, SHAPE, 10, channels=(4,), motif_conv=v),
+            "motif_conv",
+        ),
         (lambda v: build_cell(GENOTYPE, 4, 4, motif_conv=v), "motif_conv"),
     ],
 )
@@ -423,14 +459,14 @@ def test_direct_construction_builds_what_the_space_builds(seed):
     try:
         expected = _count(chain.build(g_chain))
     except InvalidArchitecture:  # the sampled chain shrinks 8x8 to nothing
-        refused(InvalidArchitecture, lambda: ChainNetwork(g_chain.layers, SHAPE, 10), "collapse")
+        refused(InvalidArchitecture, lambda: ChainNetwork(g_chain, SHAPE, 10), "collapse")
     else:
-        assert _count(ChainNetwork(g_chain.layers, SHAPE, 10)) == expected
+        assert _count(ChainNetwork(g_chain, SHAPE, 10)) == expected
     try:
         expected = _count(multi.build(g_multi))
     except InvalidArchitecture:
-        refused(InvalidArchitecture, lambda: MultiBranchNetwork(g_multi.nodes, SHAPE, 10))
+        refused(InvalidArchitecture, lambda: MultiBranchNetwork(g_multi, SHAPE, 10))
     else:
-        assert _count(MultiBranchNetwork(g_multi.nodes, SHAPE, 10)) == expected
+        assert _count(MultiBranchNetwork(g_multi, SHAPE, 10)) == expected
     direct = HierarchicalNetwork(g_hier, SHAPE, 10, channels=(8, 16, 32))
     assert _count(direct) == _count(hier.build(g_hier))

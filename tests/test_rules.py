@@ -145,7 +145,7 @@ def test_a_multibranch_genotype_is_checked_once_per_build(monkeypatch):
     space.build(genotype)
     assert counter.calls == len(genotype.nodes)
     counter.calls = 0
-    MultiBranchNetwork(genotype.nodes, (1, 8, 8), 10)
+    MultiBranchNetwork(genotype, (1, 8, 8), 10)
     assert counter.calls == len(genotype.nodes)
 
 
@@ -155,7 +155,7 @@ def test_chain_layers_are_checked_once_per_build(monkeypatch):
     genotype = space.sample(3)
     space.build(genotype)  # the space's validate checks the layers against its vocabulary
     assert counter.calls == 0
-    ChainNetwork(genotype.layers, (1, 8, 8), 10)  # built directly: each layer checked once
+    ChainNetwork(genotype, (1, 8, 8), 10)  # built directly: each layer checked once
     assert counter.calls == len(genotype.layers)
 
 
@@ -209,5 +209,5 @@ def test_space_and_network_refuse_a_connection_with_one_message(inputs, merge):
     nodes = (BranchNode(conv, (0,)), BranchNode(conv, inputs, merge))
     space = MultiBranchSpace(max_layers=2)
     assert _message(lambda: space.validate(MultiBranchGenotype(nodes))) == _message(
-        lambda: MultiBranchNetwork(nodes, (1, 8, 8), 10)
+        lambda: MultiBranchNetwork(MultiBranchGenotype(nodes), (1, 8, 8), 10)
     )

@@ -36,7 +36,14 @@ from ..ops import FactorizedReduce, ReLUConvBN, make_op
 from ..spaces.cell import CellGenotype, WiredCell, check_wired_cell
 from ..spaces.checks import check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
-from .common import check_estimate, check_flag, depth, positive_int, width
+from .common import (
+    check_estimate,
+    check_flag,
+    check_genotype_type,
+    depth,
+    positive_int,
+    width,
+)
 
 __all__ = [
     "AuxiliaryHead",
@@ -219,9 +226,12 @@ class ImageNetStem(nn.Module):
 class CellNetwork(nn.Module):
     """Stem, ``layers`` cells (reductions at 1/3 and 2/3 of the depth), pooling, classifier.
 
-    ``genotype`` is a :class:`~nasedu.spaces.cell.CellGenotype` or a DARTS genotype.  The
-    defaults are the CIFAR-10 network of DARTS (C=36, 20 cells); the ImageNet network is
-    ``stem="imagenet", C=48, layers=14, input_shape=(3, 224, 224), num_classes=1000``
+    ``CellNetwork(genotype, input_shape, num_classes, **macro)``, the constructor shape of every
+    network, with the macro settings ``C``, ``layers``, ``auxiliary``, ``drop_path``, ``stem``
+    and ``stem_multiplier`` keyword-only.  ``genotype`` is a
+    :class:`~nasedu.spaces.cell.CellGenotype` or a DARTS genotype.  The defaults are the
+    CIFAR-10 network of DARTS (32x32 RGB images, 10 classes, C=36, 20 cells); the ImageNet
+    network is ``CellNetwork(genotype, (3, 224, 224), 1000, stem="imagenet", C=48, layers=14)``
     (see :func:`nasedu.zoo.network`).  ``drop_path_prob`` may be changed between epochs (DARTS
     raises it linearly from 0 to 0.2 over training).
 
@@ -233,21 +243,22 @@ class CellNetwork(nn.Module):
     def __init__(
         self,
         genotype: CellGenotype | DartsGenotype,
-        C: int = 36,
+        input_shape: Sequence[int] = (3, 32, 32),
         num_classes: int = 10,
+        *,
+        C: int = 36,
         layers: int = 20,
         auxiliary: bool = False,
         drop_path: float = 0.0,
         stem: str = "cifar",
-        input_shape: Sequence[int] = (3, 32, 32),
         stem_multiplier: int = 3,
-        *,
         _validated: bool = False,
     ) -> None:
         super().__init__()
         layers, stem_multiplier, auxiliary = _check_macro(
             C, layers, auxiliary, drop_path, stem, stem_multiplier
         )
+        check_genotype_type(genotype, (CellGenotype, DartsGenotype), "CellNetwork")
         normal, reduce = wired_cells(genotype, validated=_validated)
         channels, size, _ = check_io(input_shape, num_classes)
         self.genotype = genotype

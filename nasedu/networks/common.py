@@ -1,8 +1,12 @@
 """Pieces shared by the networks of the basic spaces: compiling one layer, and the classifier.
 
-The networks can be built directly, without a space (``ChainNetwork(layers, (1, 8, 8), 10)``),
-so they check what they are given with the spaces' own rules before any torch module is made:
-a bad layer, input shape or class count raises an error naming it, never a torch error.
+Every network class is built the same way, from a space or directly:
+``XNetwork(genotype, input_shape, num_classes, **macro)`` -- the genotype says *what* to compute,
+``input_shape`` and ``num_classes`` what the data looks like, and the keyword-only ``macro``
+settings (widths, depths, ...) how big the network around the genotype is.  Built directly
+(``ChainNetwork(ChainGenotype(layers), (1, 8, 8), 10)``), a network checks what it is given with
+the spaces' own rules before any torch module is made: a bad layer, input shape or class count
+raises an error naming it, never a torch error.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from ..spaces.layers import Layer, check_layer
 __all__ = [
     "ClassifierHead",
     "check_flag",
+    "check_genotype_type",
     "check_layer",
     "check_parts",
     "compile_layer",
@@ -79,6 +84,19 @@ def check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be True or False, got {short_repr(value)}")
     return bool(value)
+
+
+def check_genotype_type(genotype: Any, expected: type | tuple[type, ...], network: str) -> Any:
+    """``genotype`` if it is an ``expected`` genotype (a type, or a tuple of types), else
+    InvalidArchitecture naming the network and what it got: every network takes the genotype
+    of its space, not its parts."""
+    if not isinstance(genotype, expected):
+        kinds = expected if isinstance(expected, tuple) else (expected,)
+        raise InvalidArchitecture(
+            f"{network} takes a {' or a '.join(k.__name__ for k in kinds)} as its genotype (the "
+            f"first argument), got {short_repr(genotype)}"
+        )
+    return genotype
 
 
 def check_parts(parts: Any, where: str, what: str) -> tuple:

@@ -146,8 +146,10 @@ class HierarchicalNetwork(nn.Module):
     conv-BN-ReLU brings each cell's output back to the stage's channels before the next cell,
     so that concatenation cannot multiply the width from cell to cell.
 
-    The genotype (:func:`~nasedu.spaces.motifs.check_genotype`), ``input_shape``,
-    ``num_classes`` and the macro arguments are checked at construction, as
+    ``HierarchicalNetwork(genotype, input_shape, num_classes, **macro)`` (the constructor shape
+    of every network); the macro settings ``channels``, ``cells_per_stage`` and ``motif_conv``
+    are keyword-only.  The genotype (:func:`~nasedu.spaces.motifs.check_genotype`),
+    ``input_shape``, ``num_classes`` and the macro arguments are checked at construction, as
     ``HierarchicalSpace.build`` would.  ``_validated=True`` (what ``HierarchicalSpace.build``
     passes, after its own ``validate``) trusts the genotype: each genotype is checked once.
     """
@@ -155,17 +157,18 @@ class HierarchicalNetwork(nn.Module):
     def __init__(
         self,
         genotype: HierarchicalGenotype,
-        input_shape: Shape,
+        input_shape: Sequence[int],
         num_classes: int,
+        *,
         channels: Sequence[int] = (16, 32, 64),
         cells_per_stage: int = 1,
         motif_conv: bool = True,
-        *,
         _validated: bool = False,
     ) -> None:
         super().__init__()
         if not _validated:
             genotype = check_genotype(genotype)
+        self.genotype = genotype
         in_channels = check_io(input_shape, num_classes)[0]
         if isinstance(channels, (str, bytes, Mapping)) or not hasattr(channels, "__iter__"):
             raise ValueError(

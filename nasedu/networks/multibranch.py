@@ -20,9 +20,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..spaces.checks import InvalidArchitecture, check_io, short_repr
-from ..spaces.multibranch import MERGES, BranchNode, check_connection
+from ..spaces.multibranch import MERGES, BranchNode, MultiBranchGenotype, check_connection
 from .common import (
     ClassifierHead,
+    check_genotype_type,
     check_layer,
     check_parts,
     compile_layer,
@@ -91,25 +92,29 @@ class Merge(nn.Module):
 class MultiBranchNetwork(nn.Module):
     """Compute out_i = layer_i(g_i(out_j for j in inputs_i)) for i = 1..n, classify out_n.
 
-    The nodes (each checked by :func:`check_node`), ``input_shape`` and ``num_classes`` are
-    checked at construction, as ``MultiBranchSpace.build`` would, before any module is made;
+    ``MultiBranchNetwork(genotype, input_shape, num_classes)``, the constructor shape of every
+    network (no macro settings: the layers fix every width).  The genotype's nodes (each
+    checked by :func:`check_node`), ``input_shape`` and ``num_classes`` are checked at
+    construction, as ``MultiBranchSpace.build`` would, before any module is made;
     ``_validated=True`` (what ``MultiBranchSpace.build`` passes after its own ``validate``)
     trusts the nodes, so that a genotype is checked once.
     """
 
     def __init__(
         self,
-        nodes: Sequence[BranchNode],
-        input_shape: Shape,
+        genotype: MultiBranchGenotype,
+        input_shape: Sequence[int],
         num_classes: int,
         *,
         _validated: bool = False,
     ) -> None:
         super().__init__()
-        nodes = check_parts(nodes, "MultiBranchNetwork nodes", "BranchNodes")
+        genotype = check_genotype_type(genotype, MultiBranchGenotype, "MultiBranchNetwork")
+        nodes = check_parts(genotype.nodes, "MultiBranchNetwork nodes", "BranchNodes")
         if not _validated:
             nodes = tuple(check_node(node, i) for i, node in enumerate(nodes, start=1))
         shapes: list[Shape] = [check_io(input_shape, num_classes)]
+        self.genotype = genotype
         self.inputs = [tuple(node.inputs) for node in nodes]
         self.merges = nn.ModuleList()
         self.layers = nn.ModuleList()

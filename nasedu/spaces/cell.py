@@ -600,10 +600,10 @@ class CellSpace(SearchSpace[CellGenotype]):
             raise ValueError(f"N (normal cells per stage) must be an integer >= 1, got {N!r}")
         return CellNetwork(
             self.validate(genotype),
+            shape,
+            int(num_classes),
             C=C,
-            num_classes=int(num_classes),
             layers=3 * int(N) + 2,
-            input_shape=shape,
             **macro,
             _validated=True,
         )

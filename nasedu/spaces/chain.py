@@ -200,8 +200,7 @@ class ChainSpace(SearchSpace[ChainGenotype]):
         from ..networks.chain import ChainNetwork
 
         shape = check_io(input_shape, num_classes)
-        layers = self.validate(genotype).layers
-        return ChainNetwork(layers, shape, int(num_classes), _validated=True)
+        return ChainNetwork(self.validate(genotype), shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: ChainGenotype, ax=None):
         """The layers left to right, one box each (into ``ax`` if given); returns the Figure."""

@@ -435,8 +435,8 @@ class MultiBranchSpace(SearchSpace[MultiBranchGenotype]):
         from ..networks.multibranch import MultiBranchNetwork
 
         shape = check_io(input_shape, num_classes)
-        nodes = self.validate(genotype).nodes
-        return MultiBranchNetwork(nodes, shape, int(num_classes), _validated=True)
+        genotype = self.validate(genotype)
+        return MultiBranchNetwork(genotype, shape, int(num_classes), _validated=True)
 
     def plot(self, genotype: MultiBranchGenotype, ax=None):
         """The layers left to right, skip connections as arcs, merges as ``+`` or ``||`` (into
