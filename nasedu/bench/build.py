@@ -24,6 +24,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from ..checks import is_int
 from ..jsonio import write_json_atomic
 from ..parallel import Runner, resolve_workers
 from .table import (
@@ -129,33 +130,91 @@ def make_benchmark(
     start its workers with :func:`init_worker`, dask workers get it here (``client.run``).
     Threads do not suit training: every run seeds torch's one global generator.
     """
-    from tqdm.auto import tqdm
+    from ..train import quick
 
-    training = dict(DEFAULT_TRAINING if training is None else training)
+    training = _with_layout(DEFAULT_TRAINING if training is None else training)
+    seeds = _distinct_seeds(seeds)
+    training = _fixed_epochs(training)
+    space_spec, data_spec = _space_spec(space), dict(data)
+    the_space = space_from_spec(space_spec)
+    groups = group_by_architecture(the_space)
+    representative = {key: the_space.genotype_to_data(g[0]) for key, g in groups.items()}
+    settings = {"space": space_spec, "data": data_spec, "training": training, "quick": quick()}
+    finished = _Finished.resume(checkpoint, settings)
+    jobs = finished.missing(groups, seeds)
+    train = partial(train_architecture, space_spec, data_spec, training)
+    workers = _train_all(train, jobs, representative, finished, workers, executor, name, progress)
+    if quick():  # fit() cut every run short: say so in the table
+        training = {**training, "quick_mode": True}
+    return TabularBenchmark(
+        name,
+        space_spec,
+        data_spec,
+        training,
+        finished.records(groups, representative, seeds),
+        machine=_machine(workers, executor),
+        description=description,
+    )
+
+
+# -- the steps of make_benchmark, in the order it takes them -----------------------------------
+def _with_layout(training: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of ``training`` that names the memory layout the runs will use.
+
+    The layout (``channels_last``) changes the order of floating-point sums: recorded, it lets
+    anyone retraining with the table's ``fit_options`` reproduce its runs."""
     from ..train import channels_last, device
 
-    # the memory layout changes the order of floating-point sums: record it, so that
-    # retraining with the table's fit_options reproduces its runs
+    training = dict(training)
     training.setdefault("channels_last", channels_last(device()))
+    return training
+
+
+def _distinct_seeds(seeds: Sequence[int]) -> tuple[int, ...]:
+    """``seeds`` as a tuple of ints, refused when empty or repeated (a repeated seed would
+    count one run twice in the mean)."""
     seeds = tuple(int(seed) for seed in seeds)
     if not seeds or len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must be one or more distinct integers, got {seeds}")
-    if not isinstance(training.get("epochs"), int) or "seconds" in training:
+    return seeds
+
+
+def _fixed_epochs(training: dict[str, Any]) -> dict[str, Any]:
+    """``training``, refused unless it trains every architecture alike: an integer epochs
+    budget (kept as a Python int, so that it is written to JSON as one), no seconds budget
+    (which would depend on the machine and its load)."""
+    if not is_int(training.get("epochs")) or "seconds" in training:
         raise ValueError(
             f"a table trains every architecture for the same number of epochs: give training "
             f"an integer 'epochs' and no 'seconds', got {training}"
         )
-    space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
-    data_spec = dict(data)
-    the_space = space_from_spec(space_spec)
-    groups = group_by_architecture(the_space)
-    representative = {key: the_space.genotype_to_data(g[0]) for key, g in groups.items()}
+    return {**training, "epochs": int(training["epochs"])}
 
-    from ..train import quick
 
-    settings = {"space": space_spec, "data": data_spec, "training": training, "quick": quick()}
-    done: dict[str, dict[str, Any]] = {}  # hash -> {"params", "macs", "runs": {seed: run dict}}
-    if checkpoint is not None and Path(checkpoint).exists():
+def _space_spec(space: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"name": ..., "options": {...}}``: how a table names its space, in plain data."""
+    return {"name": space["name"], "options": dict(space.get("options", {}))}
+
+
+class _Finished:
+    """The runs finished so far, ``{hash: {"params", "macs", "runs": {seed: run dict}}}``.
+
+    With a checkpoint path, they are written to it (atomically, with the settings) after every
+    run, and read back when a call is repeated: a restarted build trains only what is missing.
+    """
+
+    def __init__(self, checkpoint: str | Path | None, settings: dict[str, Any], done: dict):
+        self.checkpoint, self.settings, self.done = checkpoint, settings, done
+
+    @classmethod
+    def resume(cls, checkpoint: str | Path | None, settings: dict[str, Any]) -> _Finished:
+        """The runs saved in ``checkpoint`` (none when there is no such file), refused when
+        they were made with other settings."""
+        if checkpoint is None:
+            return cls(checkpoint, settings, {})
+        if not Path(checkpoint).exists():
+            Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)  # fail now, not after a run
+            return cls(checkpoint, settings, {})
         saved = json.loads(Path(checkpoint).read_text())
         mine = json.loads(json.dumps(settings))  # as it would read back from JSON
         theirs = saved.get("settings", {}) if isinstance(saved, dict) else {}
@@ -167,24 +226,62 @@ def make_benchmark(
                 f"{ {k: mine[k] for k in differ} }); resuming would mix runs of different "
                 "trainings: delete it or pass another checkpoint path"
             )
-        done = saved["done"]
-    elif checkpoint is not None:
-        Path(checkpoint).parent.mkdir(parents=True, exist_ok=True)  # fail now, not after a run
-    jobs = [
-        (key, seed)
-        for seed in seeds
-        for key in groups
-        if str(seed) not in done.get(key, {}).get("runs", {})
-    ]
+        return cls(checkpoint, settings, saved["done"])
 
-    def record(key: str, params: int, macs: int, run: Run) -> None:
-        entry = done.setdefault(key, {"params": params, "macs": macs, "runs": {}})
+    def missing(self, groups: Mapping[str, Any], seeds: Sequence[int]) -> list[tuple[str, int]]:
+        """The ``(hash, seed)`` runs still to train: seed by seed, so that an interrupted build
+        has every architecture at its first seeds."""
+        return [
+            (key, seed)
+            for seed in seeds
+            for key in groups
+            if str(seed) not in self.done.get(key, {}).get("runs", {})
+        ]
+
+    def record(self, key: str, params: int, macs: int, run: Run) -> None:
+        """Keep one finished run (and save the checkpoint)."""
+        entry = self.done.setdefault(key, {"params": params, "macs": macs, "runs": {}})
         entry["runs"][str(run.seed)] = run.to_dict()
-        if checkpoint is not None:
-            write_json_atomic(checkpoint, {"settings": settings, "done": done})
+        if self.checkpoint is not None:
+            write_json_atomic(self.checkpoint, {"settings": self.settings, "done": self.done})
+
+    def records(
+        self, groups: Mapping[str, list], representative: Mapping[str, Any], seeds: Sequence[int]
+    ) -> list[BenchmarkRecord]:
+        """One row of the table per architecture, in enumeration order, its runs in seed order."""
+        return [
+            BenchmarkRecord(
+                hash=key,
+                genotype=representative[key],
+                encodings=len(groups[key]),
+                params=self.done[key]["params"],
+                macs=self.done[key]["macs"],
+                runs=tuple(Run.from_dict(self.done[key]["runs"][str(s)]) for s in seeds),
+            )
+            for key in groups
+        ]
+
+
+def _train_all(
+    train: Any,
+    jobs: list[tuple[str, int]],
+    representative: Mapping[str, Any],
+    finished: _Finished,
+    workers: int,
+    executor: Any,
+    name: str,
+    progress: bool,
+) -> int:
+    """Train every job (one call of ``train`` each) and record it; returns how many workers
+    trained.
+
+    One run at a time in this process by default; ``workers > 1`` makes a pool of spawned
+    processes for the duration (shut down here, its queued runs cancelled on an error); a
+    given ``executor`` is used as it is (a dask client's workers first get :func:`init_worker`).
+    """
+    from tqdm.auto import tqdm
 
     bar = tqdm(total=len(jobs), desc=f"training {name}", unit="run", disable=not progress)
-    fn = partial(train_architecture, space_spec, data_spec, training)
     own = executor is None and workers > 1
     if own:
         executor = ProcessPoolExecutor(workers, get_context("spawn"), initializer=init_worker)
@@ -193,7 +290,7 @@ def make_benchmark(
         if type(executor).__name__ == "Client":
             executor.run(init_worker)
     try:
-        _run_jobs(Runner(fn, executor), jobs, representative, workers, record, bar)
+        _run_jobs(Runner(train, executor), jobs, representative, workers, finished.record, bar)
     except BaseException:
         if own:  # do not let the pool work through hours of queued runs before re-raising
             executor.shutdown(wait=False, cancel_futures=True)
@@ -202,29 +299,17 @@ def make_benchmark(
         bar.close()
     if own:
         executor.shutdown()
+    return workers
 
-    records = [
-        BenchmarkRecord(
-            hash=key,
-            genotype=representative[key],
-            encodings=len(groups[key]),
-            params=done[key]["params"],
-            macs=done[key]["macs"],
-            runs=tuple(Run.from_dict(done[key]["runs"][str(s)]) for s in seeds),
-        )
-        for key in groups
-    ]
+
+def _machine(workers: int, executor: Any) -> str:
+    """Where the table was trained, in words: processor, cores, torch, workers x threads."""
     import torch
 
     threads = 1 if workers > 1 or executor is not None else torch.get_num_threads()
-    machine = (
+    return (
         f"{platform.machine()} CPU ({os.cpu_count()} cores), torch {torch.__version__}, "
         f"{max(workers, 1)} worker(s) x {threads} thread(s)"
-    )
-    if quick():  # fit() cut every run short: say so in the table
-        training = {**training, "quick_mode": True}
-    return TabularBenchmark(
-        name, space_spec, data_spec, training, records, machine=machine, description=description
     )
 
 
@@ -264,7 +349,7 @@ def synthetic_benchmark(
     import numpy as np
 
     generator = np.random.default_rng(rng)
-    space_spec = {"name": space["name"], "options": dict(space.get("options", {}))}
+    space_spec = _space_spec(space)
     the_space = space_from_spec(space_spec)
     records = []
     for key, genotypes in group_by_architecture(the_space).items():
