@@ -39,9 +39,8 @@ it, so at the hierarchical model's widths it is several times larger and slower;
 widths it has about as many parameters as the hierarchical model."""
 TOUR_SECONDS_PER_NETWORK_EPOCH = 6.3
 """About what one network's epoch on the digits takes in the tour on an idle 2-core CPU: the
-basis of the estimate the tour prints before it starts.  Measured on a shared 2-core machine
-(``benchmarks/results/bench_tour-cpu2.json``): 26.6 s per network-epoch at a load average of
-about 8.5, i.e. with about 2 / 8.5 of the cores; scaled to the whole machine, 6.3 s."""
+basis of the estimate the tour prints before it starts (measured by
+``benchmarks/bench_tour.py``; how, in ``benchmarks/README.md``)."""
 
 
 def _short(genotype: Any, width: int) -> str:
@@ -159,13 +158,39 @@ def tour(
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import torch
-
-    from .checks import check_int, check_seed
     from .data import load
-    from .spaces import available_spaces, get_space
     from .train import describe_device
+
+    samples, epochs, seed, names = _check_tour(spaces, samples, epochs, seed)
+    print(_estimate(len(names) * samples, epochs, data), flush=True)
+    dataset = load(data)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"{dataset!r}; training on {describe_device()}", flush=True)
+    rows: list[dict[str, Any]] = []
+    curves: dict[str, Any] = {}
+    started = time.perf_counter()
+    for name in names:
+        space_rows, space_curves = _tour_space(name, dataset, samples, epochs, seed, progress, out)
+        rows += space_rows
+        curves.update(space_curves)
+    print()
+    print(_table(rows))
+    _save(_plot_curves(curves, f"nasedu tour on {data}"), out / "training_curves.png")
+    _write_report(rows, names, out / "tour.json")
+    print(f"\ntrained in {time.perf_counter() - started:.0f} s")
+    print(f"figures and tour.json (full genotypes) written to {out.resolve()}")
+    return rows
+
+
+# -- the steps of tour, in the order it takes them ------------------------------------------------
+def _check_tour(
+    spaces: Sequence[str] | None, samples: int, epochs: int, seed: int
+) -> tuple[int, int, int, list[str]]:
+    """The tour's arguments checked as the command checks them: ``(samples, epochs, seed,
+    space names)``, the names defaulting to every available space."""
+    from .checks import check_int, check_seed
+    from .spaces import available_spaces
 
     samples = check_int(samples, "samples", least=1, most=1000)
     epochs = check_int(epochs, "epochs", least=1, most=100_000)
@@ -179,51 +204,77 @@ def tour(
             f"unknown search space {str(unknown[0])[:40]!r}; available: "
             f"{', '.join(available_spaces())}"
         )
-    print(_estimate(len(names) * samples, epochs, data), flush=True)
-    dataset = load(data)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    print(f"{dataset!r}; training on {describe_device()}", flush=True)
-    rows: list[dict[str, Any]] = []
-    curves = {}
-    started = time.perf_counter()
-    for name in names:
-        space = get_space(name)
-        print(f"\n{name}: {space!r}", flush=True)
-        best = None
-        for i in range(1, samples + 1):
-            genotype = space.sample(seed * 1000 + i - 1)
-            torch.manual_seed(seed)
-            label = f"{name} #{i}"
-            fields, result = _train_one(
-                space, genotype, dataset, epochs, progress=progress, desc=label, seed=seed
-            )
-            row = {"space": name, "sample": i, "genotype": genotype, **fields}
-            rows.append(row)
-            if result is None:
-                continue
+    return samples, epochs, seed, names
+
+
+def _tour_space(
+    name: str,
+    dataset: Any,
+    samples: int,
+    epochs: int,
+    seed: int,
+    progress: bool,
+    out: Path,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Sample and train ``samples`` networks of the space ``name``: their table rows and
+    ``{label: FitResult}`` of those that trained.  Draws the best one to ``out/name.png``.
+
+    Sample i of every space comes from the seed ``seed * 1000 + i - 1`` and trains from the
+    seed ``seed``: the same architectures and weights on every machine."""
+    import torch
+
+    from .spaces import get_space
+
+    space = get_space(name)
+    print(f"\n{name}: {space!r}", flush=True)
+    rows, curves, trained = [], {}, []
+    for i in range(1, samples + 1):
+        genotype = space.sample(seed * 1000 + i - 1)
+        torch.manual_seed(seed)
+        label = f"{name} #{i}"
+        fields, result = _train_one(
+            space, genotype, dataset, epochs, progress=progress, desc=label, seed=seed
+        )
+        row = {"space": name, "sample": i, "genotype": genotype, **fields}
+        rows.append(row)
+        if result is not None:
             curves[label] = result
-            if best is None or row["val_accuracy"] > best["val_accuracy"]:
-                best = row
-        if best is not None:
-            fig_or_ax = space.plot(best["genotype"])
-            figure = fig_or_ax if hasattr(fig_or_ax, "savefig") else fig_or_ax.figure
-            figure.savefig(out / f"{name}.png", dpi=120, bbox_inches="tight")
-            plt.close(figure)
-    print()
-    print(_table(rows))
-    figure = _plot_curves(curves, f"nasedu tour on {data}")
-    figure.savefig(out / "training_curves.png", dpi=120, bbox_inches="tight")
+            trained.append(row)
+    best = _best(trained)
+    if best is not None:
+        _save(space.plot(best["genotype"]), out / f"{name}.png")
+    return rows, curves
+
+
+def _best(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The row of highest validation accuracy (the first of equals), None for no rows."""
+    best = None
+    for row in rows:
+        if best is None or row["val_accuracy"] > best["val_accuracy"]:
+            best = row
+    return best
+
+
+def _save(drawing: Any, path: Path) -> None:
+    """Save a drawing (a Figure, or an Axes of one) as a PNG and close its figure, so that a
+    long tour does not keep every figure in memory."""
+    import matplotlib.pyplot as plt
+
+    figure = drawing if hasattr(drawing, "savefig") else drawing.figure
+    figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(figure)
+
+
+def _write_report(rows: list[dict[str, Any]], names: list[str], path: Path) -> None:
+    """``tour.json``: the table's rows with each genotype in full, as its space's JSON."""
+    from .spaces import get_space
+
     spaces_by_name = {name: get_space(name) for name in names}
     report = [
         {**r, "genotype": spaces_by_name[r["space"]].to_json(r["genotype"])["genotype"]}
         for r in rows
     ]
-    (out / "tour.json").write_text(json.dumps(report, indent=1))
-    print(f"\ntrained in {time.perf_counter() - started:.0f} s")
-    print(f"figures and tour.json (full genotypes) written to {out.resolve()}")
-    return rows
+    path.write_text(json.dumps(report, indent=1))
 
 
 def _space_names() -> list[str]:
@@ -408,6 +459,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     argv = ["--debug"] * debug + [a for a in argv if a != "--debug"]
+    args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except KeyboardInterrupt:
+        print("nasedu: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if debug:
+            raise
+        return _report(error)
+    return 0
+
+
+def _parser() -> _Parser:
+    """The command line: ``nasedu tour|info|spaces|bench|doctor`` and the commands that other
+    modules register (``nasedu grade``, ``nasedu exercises``)."""
     parser = _Parser(prog="nasedu", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -438,38 +505,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .grader.cli import add_commands
 
     add_commands(sub)
-    args = parser.parse_args(argv)
-    try:
-        if args.command == "tour":
-            _check_tour_arguments(args)
-            tour(
-                spaces=args.spaces.split(",") if args.spaces else None,
-                samples=args.samples,
-                epochs=args.epochs,
-                data=args.data,
-                out=args.out,
-                seed=args.seed,
-                progress=not args.no_progress,
-            )
-        elif args.command == "info":
-            _info(args.space)
-        elif args.command == "bench":
-            _bench(args.name)
-        elif args.command == "doctor":
-            for item, description in doctor().items():
-                print(f"{item:12s} {description}")
-        elif hasattr(args, "run"):  # commands registered by other modules (nasedu grade)
-            args.run(args)
-        else:
-            print("\n".join(_space_names()))
-    except KeyboardInterrupt:
-        print("nasedu: interrupted", file=sys.stderr)
-        return 130
-    except Exception as error:
-        if debug:
-            raise
-        return _report(error)
-    return 0
+    return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    """Carry out the parsed command."""
+    if args.command == "tour":
+        _check_tour_arguments(args)
+        tour(
+            spaces=args.spaces.split(",") if args.spaces else None,
+            samples=args.samples,
+            epochs=args.epochs,
+            data=args.data,
+            out=args.out,
+            seed=args.seed,
+            progress=not args.no_progress,
+        )
+    elif args.command == "info":
+        _info(args.space)
+    elif args.command == "bench":
+        _bench(args.name)
+    elif args.command == "doctor":
+        for item, description in doctor().items():
+            print(f"{item:12s} {description}")
+    elif hasattr(args, "run"):  # commands registered by other modules (nasedu grade)
+        args.run(args)
+    else:
+        print("\n".join(_space_names()))
 
 
 if __name__ == "__main__":  # pragma: no cover
