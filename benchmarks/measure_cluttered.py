@@ -6,17 +6,18 @@ the best should be clearly above the median.  On plain 8x8 digits most random ch
 at 93-99 %.  This script trains the same architectures -- four hand-written reference networks (an
 MLP, one, two and four convolutions) and a seeded random sample of ``ChainSpace`` chains -- on
 plain digits and on cluttered digits with several clutter settings, prints one table per data
-set and writes everything (architectures, accuracies, seconds, machine) to
-``benchmarks/results/cluttered_digits.json``.
+set and writes everything (architectures, accuracies, seconds, machine) with the shared writer
+of the benchmarks (``common.save``) to ``benchmarks/results/measure_cluttered-<machine>.json``:
+one row per network and setting, and per setting its data, load average and summary.
 
 Run from the repository root::
 
     python benchmarks/measure_cluttered.py                      # the recorded measurement
     python benchmarks/measure_cluttered.py --settings clutter1  # one setting (1-2 minutes)
 
-The recorded run (5 settings x 12 networks) took 461 s on a 2-core CPU shared with three other
-jobs.  A run with ``--settings`` replaces only those settings in the JSON file and keeps the
-others, as long as the recipe (epochs, seconds, space, chains, seed) is the same.
+A run with ``--settings`` replaces only those settings in the JSON file and keeps the others, as
+long as the recipe (epochs, seconds, space, chains, seed) is the same.  (How long the recorded
+run took, and its table: ``benchmarks/README.md``.)
 
 Training recipe for every network: ``nasedu.train.fit`` with its defaults (AdamW, lr 3e-3,
 cosine schedule, batch 128), ``--epochs`` epochs but at most ``--seconds`` seconds, one CPU
@@ -29,7 +30,6 @@ import argparse
 import inspect
 import json
 import os
-import platform
 import statistics
 import sys
 import time
@@ -38,6 +38,10 @@ from pathlib import Path
 import torch
 from torch import nn
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import RESULTS, machine_tag, save
+
 from nasedu.data import load
 from nasedu.data.cluttered import load_cluttered_digits
 from nasedu.spaces.base import InvalidArchitecture
@@ -45,7 +49,7 @@ from nasedu.spaces.chain import ChainGenotype, ChainSpace
 from nasedu.spaces.layers import Layer
 from nasedu.train import fit, quick
 
-RESULTS = Path(__file__).parent / "results" / "cluttered_digits.json"
+NAME = "measure_cluttered"
 
 #: the defaults of load_cluttered_digits (what this measurement chose), recorded in the JSON
 DEFAULTS = {
@@ -106,20 +110,16 @@ def random_chains(
     return chains
 
 
-def machine() -> dict:
+def conditions() -> dict:
+    """How busy the machine was before a setting's training (the machine itself is described
+    once, by ``common.save``)."""
     return {
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
         "load_average_at_start": os.getloadavg() if hasattr(os, "getloadavg") else None,
         "quick_mode": quick(),
     }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settings", nargs="+", default=RECORDED, choices=list(SETTINGS))
     parser.add_argument("--chains", type=int, default=8, help="random chains per data set")
@@ -128,8 +128,92 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=RESULTS)
-    args = parser.parse_args(argv)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON")
+    return parser.parse_args(argv)
+
+
+def earlier(path: Path, recipe: dict) -> tuple[dict, list[dict]]:
+    """The settings and rows of an earlier run with the same recipe (to keep), else none."""
+    if not path.exists():
+        return {}, []
+    previous = json.loads(path.read_text())
+    if previous.get("recipe") != recipe:
+        print(f"{path} was measured with another recipe: starting it afresh")
+        return {}, []
+    return previous.get("settings", {}), previous.get("rows", [])
+
+
+def train_one(label: str, genotype, space: ChainSpace, data, args) -> dict:
+    """Train one network on ``data`` with the recipe: its row of the results."""
+    if genotype == "mlp":
+        model, text = mlp(data.input_shape), "Flatten -> Linear(128) -> ReLU -> Linear(10)"
+    else:
+        model = space.build(genotype, input_shape=data.input_shape, num_classes=10)
+        text = repr(genotype)
+    result = fit(model, data, epochs=args.epochs, seconds=args.seconds, progress=False)
+    return {
+        "network": label,
+        "architecture": text,
+        "genotype": None if genotype == "mlp" else space.to_json(genotype),
+        "val_accuracy": result.final_val_accuracy,
+        "seconds": round(result.seconds, 2),
+        "epochs": result.epochs,
+        "params": result.params,
+        "macs": result.macs,
+    }
+
+
+def summarise(rows: list[dict]) -> dict:
+    """How widely the random chains spread on one setting: what the defaults were chosen by."""
+    chain_acc = [r["val_accuracy"] for r in rows if r["network"].startswith("chain-")]
+    return {
+        "chains_min": min(chain_acc),
+        "chains_median": statistics.median(chain_acc),
+        "chains_max": max(chain_acc),
+        "chains_spread": max(chain_acc) - min(chain_acc),
+        "best_minus_median": max(chain_acc) - statistics.median(chain_acc),
+        "seconds_median": statistics.median(r["seconds"] for r in rows),
+    }
+
+
+def measure(setting: str, space: ChainSpace, args) -> tuple[dict, list[dict]]:
+    """Train the reference networks and the random chains on one setting, printing a row per
+    network: ``(the setting's record, its rows)``."""
+    name, options = SETTINGS[setting]
+    t0 = time.perf_counter()
+    data = load(name, **options)
+    load_seconds = time.perf_counter() - t0
+    before = conditions()  # the load average before this setting's training
+    archs: dict[str, object] = {"mlp": "mlp", **REFERENCE_CHAINS}
+    archs.update(random_chains(space, args.chains, data.input_shape, args.seed))
+    print(f"\n== {setting}: {data!r} {options} (loaded in {load_seconds:.2f} s)")
+    header = ("network", "val acc", "seconds", "epochs", "params")
+    print("{:<10} {:>7} {:>7} {:>6} {:>8}  architecture".format(*header))
+    rows = []
+    for label, genotype in archs.items():
+        row = train_one(label, genotype, space, data, args)
+        rows.append(row)
+        print(
+            f"{label:<10} {row['val_accuracy']:>7.3f} {row['seconds']:>7.1f} "
+            f"{row['epochs']:>6} {row['params']:>8,}  {row['architecture'][:90]}",
+            flush=True,
+        )
+    summary = summarise(rows)
+    print("random chains: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
+    record = {
+        "data": name,
+        "options": options,
+        "repr": repr(data),
+        **before,
+        "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "generation_seconds": round(load_seconds, 3),
+        "summary": summary,
+    }
+    return record, [{"setting": setting, **row} for row in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
     torch.set_num_threads(args.threads)
     space = ChainSpace(max_layers=args.max_layers)
     recipe = {
@@ -140,72 +224,21 @@ def main(argv: list[str] | None = None) -> int:
         "fit": "nasedu.train.fit defaults (AdamW lr 3e-3, cosine, batch 128)",
         "chains": args.chains,
     }
-    report = {"recipe": recipe, "loader_defaults": DEFAULTS, "settings": {}}
-    if args.out.exists():  # keep the settings measured earlier with the same recipe
-        previous = json.loads(args.out.read_text())
-        if previous.get("recipe") == recipe:
-            report["settings"] = previous.get("settings", {})
-        else:
-            print(f"{args.out} was measured with another recipe: starting it afresh")
+    settings, rows = earlier(args.out / f"{NAME}-{machine_tag()}.json", recipe)
     started = time.perf_counter()
     for setting in args.settings:
-        name, options = SETTINGS[setting]
-        t0 = time.perf_counter()
-        data = load(name, **options)
-        load_seconds = time.perf_counter() - t0
-        info = machine()  # the load average before this setting's training
-        archs: dict[str, object] = {"mlp": "mlp", **REFERENCE_CHAINS}
-        archs.update(random_chains(space, args.chains, data.input_shape, args.seed))
-        rows = []
-        print(f"\n== {setting}: {data!r} {options} (loaded in {load_seconds:.2f} s)")
-        header = ("network", "val acc", "seconds", "epochs", "params")
-        print("{:<10} {:>7} {:>7} {:>6} {:>8}  architecture".format(*header))
-        for label, genotype in archs.items():
-            if genotype == "mlp":
-                model, text = mlp(data.input_shape), "Flatten -> Linear(128) -> ReLU -> Linear(10)"
-            else:
-                model = space.build(genotype, input_shape=data.input_shape, num_classes=10)
-                text = repr(genotype)
-            result = fit(model, data, epochs=args.epochs, seconds=args.seconds, progress=False)
-            row = {
-                "network": label,
-                "architecture": text,
-                "genotype": None if genotype == "mlp" else space.to_json(genotype),
-                "val_accuracy": result.final_val_accuracy,
-                "seconds": round(result.seconds, 2),
-                "epochs": result.epochs,
-                "params": result.params,
-                "macs": result.macs,
-            }
-            rows.append(row)
-            print(
-                f"{label:<10} {row['val_accuracy']:>7.3f} {row['seconds']:>7.1f} "
-                f"{row['epochs']:>6} {row['params']:>8,}  {text[:90]}",
-                flush=True,
-            )
-        chain_acc = [r["val_accuracy"] for r in rows if r["network"].startswith("chain-")]
-        summary = {
-            "chains_min": min(chain_acc),
-            "chains_median": statistics.median(chain_acc),
-            "chains_max": max(chain_acc),
-            "chains_spread": max(chain_acc) - min(chain_acc),
-            "best_minus_median": max(chain_acc) - statistics.median(chain_acc),
-            "seconds_median": statistics.median(r["seconds"] for r in rows),
-        }
-        print("random chains: " + ", ".join(f"{k} {v:.3f}" for k, v in summary.items()))
-        report["settings"][setting] = {
-            "data": name,
-            "options": options,
-            "repr": repr(data),
-            "machine": info,
-            "measured_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-            "generation_seconds": round(load_seconds, 3),
-            "results": rows,
-            "summary": summary,
-        }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(report, indent=1) + "\n")
-    print(f"\nwrote {args.out} ({time.perf_counter() - started:.0f} s for this run)")
+        settings[setting], measured = measure(setting, space, args)
+        rows = [r for r in rows if r["setting"] != setting] + measured
+        path = save(
+            NAME,
+            rows,
+            folder=args.out,
+            quiet=True,
+            recipe=recipe,
+            loader_defaults=DEFAULTS,
+            settings=settings,
+        )
+    print(f"\nwrote {path} ({time.perf_counter() - started:.0f} s for this run)")
     return 0
 
 

@@ -206,7 +206,7 @@ def test_defaults_are_the_measured_ones():
     import json
     from pathlib import Path
 
-    path = Path(__file__).parents[1] / "benchmarks" / "results" / "cluttered_digits.json"
+    path = Path(__file__).parents[1] / "benchmarks" / "results" / "measure_cluttered-cpu2.json"
     record = json.loads(path.read_text())
     defaults = {
         name: p.default

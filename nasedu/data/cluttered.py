@@ -40,13 +40,14 @@ Why these defaults (``clutter=1``, ``noise=0.1``, ``translation=None``, 2,000 tr
 ``benchmarks/measure_cluttered.py`` trained the same twelve networks -- an MLP, chains of one,
 two and four 3x3 convolutions, and eight seeded random chains of ``ChainSpace(max_layers=5)`` --
 on plain digits and on four clutter settings (its table and timings are in
-``benchmarks/README.md``, the full record in ``benchmarks/results/cluttered_digits.json``).  On
-plain digits most random chains land near the top and the best is barely above the median: a
-search has little to find.  Every cluttered setting spreads them; with more clutter the spread
-shrinks again, because most random chains stay near chance (10 %).  ``clutter=1`` keeps a wide
-spread *and* head-room at the top (the four-conv net does not reach its ``clutter=0``
-accuracy), so better architectures can still show.  For longer training (a GPU),
-``clutter=2`` to ``4`` is harder; a larger ``size`` should be too (not measured).
+``benchmarks/README.md``, the full record in
+``benchmarks/results/measure_cluttered-cpu2.json``).  On plain digits most random chains land
+near the top and the best is barely above the median: a search has little to find.  Every
+cluttered setting spreads them; with more clutter the spread shrinks again, because most random
+chains stay near chance (10 %).  ``clutter=1`` keeps a wide spread *and* head-room at the top
+(the four-conv net does not reach its ``clutter=0`` accuracy), so better architectures can
+still show.  For longer training (a GPU), ``clutter=2`` to ``4`` is harder; a larger ``size``
+should be too (not measured).
 """
 
 from __future__ import annotations
