@@ -29,6 +29,7 @@ from nasedu.spaces.hierarchical import (
     differences,
     motif_index,
 )
+from nasedu.spaces.motifs import paper_name
 
 SPACE = HierarchicalSpace()  # the paper's configuration (Section 5.1)
 SEEDS = st.integers(0, 2**32 - 1)
@@ -381,6 +382,40 @@ def test_motif_lookup_refuses_levels_and_numbers_outside_the_genotype():
         with pytest.raises(InvalidArchitecture, match=message):
             genotype.with_motif(level, number, genotype.cell)
     assert genotype.with_motif(2, 1, genotype.motif(2, 2)).motif(2, 1) == genotype.motif(2, 2)
+
+
+@settings(max_examples=10)
+@given(seed=SEEDS)
+def test_genotypes_print_in_the_papers_notation(seed):
+    """str: every motif as o^(l)_m (Liu et al. 2018, Sec. 2.2) with its edges, level-3 entries
+    naming level-2 motifs the same way, lines of at most 100 characters; repr: one short line
+    whatever the size; printing changes nothing of the data (JSON, equality, hash)."""
+    for space in (SPACE, FOUR_LEVELS, HierarchicalSpace.flat(), HierarchicalSpace.flat(30)):
+        genotype = space.sample(seed)
+        text = str(genotype)
+        assert all(len(line) <= 100 for line in text.splitlines())
+        for level, motifs in enumerate(genotype.levels, start=2):
+            for m, motif in enumerate(motifs):
+                name = paper_name(level, m)
+                assert f"{name}, {motif.num_nodes} nodes: " in text
+                for i, j, op in motif.edges():
+                    below = motif_index(op) if level > 2 else None
+                    shown = op if below is None else paper_name(level - 1, below)
+                    assert f"{i}->{j} {shown}" in text
+        assert f"level {space.num_levels} (the cell):" in text
+        short = repr(genotype)
+        assert "\n" not in short and len(short) < 200
+        assert f"L={space.num_levels};" in short and paper_name(space.num_levels, 0) in short
+        assert space.from_json(space.to_json(genotype)) == genotype
+        assert {genotype: 1}[genotype] == 1
+
+
+def test_notebooks_show_the_whole_genotype():
+    from IPython.lib.pretty import pretty
+
+    genotype = SPACE.sample(0)
+    assert pretty(genotype) == str(genotype) != repr(genotype)
+    assert paper_name(2, 0) == "o^(2)_1" and paper_name(3, 5) == "o^(3)_6"
 
 
 def test_enumerate_lists_valid_genotypes_and_checks_their_number_against_the_limit():

@@ -42,7 +42,8 @@ Genotypes (:class:`HierarchicalGenotype`, defined with :class:`Motif` in
 :mod:`nasedu.spaces.motifs`) keep one tuple of :class:`Motif` per level; a motif
 stores its full square matrix of names.  Level-2 entries are primitive names, entries at level
 ``l >= 3`` name a motif of level ``l-1`` as ``"m1"``, ``"m2"``, ... (numbered from 1, as in the
-paper's ``o_1^(2), o_2^(2), ...``).  Node numbers are matrix indices, from 0 (the motif's input)
+paper's ``o_1^(2), o_2^(2), ...``; printed genotypes use the paper's names with the level,
+``o^(2)_1``).  Node numbers are matrix indices, from 0 (the motif's input)
 to ``n-1`` (its output).
 
 Choices made here where the paper is silent (each is said again where it matters):

@@ -37,6 +37,7 @@ __all__ = [
     "motif_index",
     "motif_name",
     "motif_options",
+    "paper_name",
     "scientific",
 ]
 
@@ -66,6 +67,13 @@ PRIMITIVES: tuple[str, ...] = tuple(op for op in OP_NAMES if op != NONE)
 def motif_name(index: int) -> str:
     """The name of the motif with 0-based ``index``: ``"m1"`` for 0 (the paper's o_1)."""
     return f"m{index + 1}"
+
+
+def paper_name(level: int, index: int) -> str:
+    """The paper's name of motif ``index`` (0-based) of ``level``: ``o^(2)_1`` for the first
+    level-2 motif, written :math:`o^{(2)}_1` in Liu et al. (2018).  The genotype's data keeps the
+    short ``"m1"`` (the level is where it is stored); printing adds the level."""
+    return f"o^({level})_{index + 1}"
 
 
 def motif_index(name: str) -> int | None:
@@ -165,6 +173,9 @@ class HierarchicalGenotype:
     """The motifs of every non-primitive level: ``levels[0]`` is level 2, ``levels[-1]`` level L.
 
     ``genotype.motif(2, 3)`` is the level-2 motif ``"m3"``; ``genotype.cell`` the level-L motif.
+    ``print(genotype)`` lists every motif under the paper's name, ``o^(2)_3`` for that one
+    (:func:`paper_name`: the data says ``"m3"``, its place in ``levels`` gives the level), with
+    its edges ``i->j op``; ``repr`` is a one-line summary, however big the genotype.
     """
 
     levels: tuple[tuple[Motif, ...], ...]
@@ -223,12 +234,64 @@ class HierarchicalGenotype:
         levels[level - 2][number - 1] = motif
         return HierarchicalGenotype(tuple(tuple(motifs) for motifs in levels))
 
-    def __repr__(self) -> str:
-        lines = []
+    # -- printing, in the paper's notation ---------------------------------------------------
+    # Section 2.2 names the m-th motif of level l o^(l)_m and its adjacency matrix G^(l)_m:
+    #     o^(l)_m = assemble(G^(l)_m, {o^(l-1)_1, ..., o^(l-1)_{M_(l-1)}})
+    # str() lists every motif's edges under that name; repr() stays one short line, whatever the
+    # size (a flat 11-node cell has up to 55 edges); notebooks show the str (_repr_pretty_).
+
+    def __str__(self) -> str:
+        top = self.num_levels
+        lines = [
+            f"HierarchicalGenotype, L = {top} (level 1: the primitives; "
+            "o^(l)_m = assemble(G^(l)_m, level l-1)):"
+        ]
         for level, motifs in enumerate(self.levels, start=2):
-            lines.append(f"  level {level}:")
-            lines += [f"    {motif_name(m)} = {motif!r}" for m, motif in enumerate(motifs)]
-        return "HierarchicalGenotype(\n" + "\n".join(lines) + "\n)"
+            lines.append(f"  level {level}{' (the cell)' if level == top else ''}:")
+            for m, motif in enumerate(motifs):
+                lines += _motif_lines(paper_name(level, m), motif, level)
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        parts = []
+        for level, motifs in enumerate(self.levels, start=2):
+            if not motifs:
+                parts.append(f"level {level}: no motifs")
+                continue
+            names = paper_name(level, 0)
+            if len(motifs) > 1:
+                names += f"..{paper_name(level, len(motifs) - 1)}"
+            nodes = sorted({m.num_nodes for m in motifs if isinstance(m, Motif)})
+            size = "-".join(map(str, nodes[:: max(len(nodes) - 1, 1)]))
+            edges = sum(len(m.edges()) for m in motifs if isinstance(m, Motif))
+            parts.append(f"{names}: {size} nodes, {edges} edges")
+        return f"HierarchicalGenotype(L={self.num_levels}; {'; '.join(parts)})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython and Jupyter show every motif (``str``), not the one-line ``repr``."""
+        printer.text(str(self))
+
+
+def _motif_lines(name: str, motif: Any, level: int, width: int = 100) -> list[str]:
+    """``name, n nodes: i->j op, ...`` wrapped to ``width``; entries of level ``l >= 3`` name
+    motifs of level ``l - 1`` by their paper name (``m2`` -> ``o^(2)_2``)."""
+    if not isinstance(motif, Motif):  # unchecked data: shown, not explained
+        return [f"    {name}: {short_repr(motif)}"]
+
+    def entry(op: str) -> str:
+        index = motif_index(op) if level > 2 else None
+        return op if index is None else paper_name(level - 1, index)
+
+    edges = [f"{i}->{j} {entry(op)}" for i, j, op in motif.edges()] or ["no edges"]
+    lines = [f"    {name}, {motif.num_nodes} nodes: {edges[0]}"]
+    indent = " " * (lines[0].index(":") + 2)
+    for edge in edges[1:]:  # an edge is never split over two lines
+        if len(lines[-1]) + len(edge) + 3 > width:  # ", " + edge + a possible ","
+            lines[-1] += ","
+            lines.append(indent + edge)
+        else:
+            lines[-1] += ", " + edge
+    return lines
 
 
 def differences(
