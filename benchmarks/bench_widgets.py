@@ -1,10 +1,18 @@
 """How long one update of the course's widgets takes: the cell builder and the hierarchical
 explorer as notebooks 2 and 3 show them.
 
-An update is what follows one change of a dropdown: validate, rebuild the network, count its
-parameters and multiply-adds, redraw, and render the figure to PNG (what Jupyter's inline
-backend does at ``plt.show()``; here ``plt.show`` is replaced by that rendering).  Target
-(issue 12): under 0.5 s on an idle 2-core machine.  The machine's load average is recorded.
+An update is what follows one change of a dropdown: validate, count the network's parameters
+and multiply-adds, redraw, and render the pictures to PNG.  The cell builder renders its own
+pictures; the hierarchical explorer calls ``plt.show``, replaced here by what Jupyter's inline
+backend does there (every open figure to a PNG, with ``bbox_inches="tight"``, its default).
+Target (issue 12): under 0.5 s on an idle 2-core machine.
+
+Each row is timed in wall-clock seconds and in CPU seconds of this process (the CPU time
+suffers less from other people's work on a shared machine); the load average before and after
+is recorded.  The cell builder is measured three ways: a change to a genotype never seen
+(with the tables of counted op shapes and of drawn cells emptied first: the worst case, as
+for the very first change in a fresh kernel), a change to a genotype never seen but with the
+tables as they fill during use, and a change back to a genotype seen before.
 
     python benchmarks/bench_widgets.py       # writes results/bench_widgets-cpuN.json
 """
@@ -16,6 +24,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib
@@ -29,57 +38,98 @@ from common import print_table, save
 
 
 def render_open_figures(*args, **kwargs) -> None:
-    """What the inline backend does at plt.show(): every open figure to a PNG."""
+    """What the inline backend does at plt.show(): every open figure to a (tight) PNG."""
     for number in plt.get_fignums():
-        plt.figure(number).savefig(io.BytesIO(), format="png")
+        plt.figure(number).savefig(io.BytesIO(), format="png", bbox_inches="tight")
     plt.close("all")
 
 
-def timed_updates(change, repeats: int = 5) -> list[float]:
-    times = []
+def timed_updates(
+    change: Callable[[int], object], repeats: int, before: Callable[[], object] = lambda: None
+) -> dict:
+    """Wall-clock and CPU seconds of ``change(i)`` for ``i`` in ``range(repeats)``; ``before``
+    runs untimed before each change."""
+    wall, cpu = [], []
     for i in range(repeats):
-        start = time.perf_counter()
+        before()
+        start, start_cpu = time.perf_counter(), time.process_time()
         change(i)
-        times.append(time.perf_counter() - start)
-    return times
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return {
+        "median_seconds": statistics.median(wall),
+        "max_seconds": max(wall),
+        "median_cpu_seconds": statistics.median(cpu),
+        "times": wall,
+        "cpu_times": cpu,
+    }
 
 
-def main() -> None:
-    import torch
-
+def cell_builder_rows(repeats: int) -> list[dict]:
     from nasedu import zoo
+    from nasedu.counting import shape_cost
     from nasedu.spaces.cell import CellSpace
-    from nasedu.spaces.hierarchical import HierarchicalSpace
-    from nasedu.widgets.cell import cell_builder
-    from nasedu.widgets.hierarchical import hierarchical_explorer
+    from nasedu.widgets.cell import cell_builder, cell_picture
 
-    torch.set_num_threads(1)
-    plt.show = render_open_figures
-    rows = []
+    def empty_tables() -> None:
+        shape_cost.cache_clear()
+        cell_picture.cache_clear()
 
     space = CellSpace()
+    setting = "NASNet-A, N=6, C=36, 32x32"
     builder = cell_builder(space, zoo.cell_genotype("NASNet-A"), input_shape=(3, 32, 32), N=6, C=36)
-    dropdown = builder.dropdowns[("normal", 1, "first op")]
-    ops = [op for op in space.ops if op != dropdown.value]  # a new genotype every time
-    times = timed_updates(lambda i: setattr(dropdown, "value", ops[i]))
-    rows.append({"widget": "cell builder (NASNet-A, N=6, C=36, 32x32)", "times": times})
-    back = [op for op in ops[:2]]  # back to genotypes seen before: counts cached, only redrawn
-    times = timed_updates(lambda i: setattr(dropdown, "value", back[i % 2]), repeats=4)
-    rows.append({"widget": "cell builder, a genotype seen before", "times": times})
+    normal = builder.dropdowns[("normal", 1, "first op")]
+    reduction = builder.dropdowns[("reduction", 2, "second op")]
+    ops = [op for op in space.ops if op not in (normal.value, reduction.value)]
 
-    hspace = HierarchicalSpace()
-    explorer = hierarchical_explorer(hspace, hspace.initial(0))
+    def new_genotype(i: int) -> None:  # alternately the normal and the reduction cell
+        dropdown = normal if i % 2 == 0 else reduction
+        dropdown.value = ops[i // 2 % len(ops)]
+
+    rows = [
+        {"widget": f"cell builder ({setting}), new genotype, empty tables"}
+        | timed_updates(new_genotype, repeats, before=empty_tables),
+        {"widget": "cell builder, new genotype, tables filled during use"}
+        | timed_updates(lambda i: new_genotype(i + repeats), repeats),
+    ]
+    seen = [normal.value, ops[0]]  # both drawn and counted before
+    rows.append(
+        {"widget": "cell builder, a genotype seen before"}
+        | timed_updates(lambda i: setattr(normal, "value", seen[i % 2]), repeats)
+    )
+    return rows
+
+
+def hierarchical_rows(repeats: int) -> list[dict]:
+    from nasedu.spaces.hierarchical import HierarchicalSpace
+    from nasedu.widgets.hierarchical import hierarchical_explorer
+
+    space = HierarchicalSpace()
+    explorer = hierarchical_explorer(space, space.initial(0))
     grid = explorer.children[2]
     entry = next(box for box in grid.children if hasattr(box, "options"))
     choices = [op for op in entry.options if op != "none"][:2]  # always valid edits
-    times = timed_updates(lambda i: setattr(entry, "value", choices[i % 2]))
-    rows.append({"widget": "hierarchical explorer (paper space)", "times": times})
+    return [
+        {"widget": "hierarchical explorer (paper space)"}
+        | timed_updates(lambda i: setattr(entry, "value", choices[i % 2]), repeats)
+    ]
 
-    for row in rows:
-        row["median_seconds"] = statistics.median(row["times"])
-        row["max_seconds"] = max(row["times"])
-    print_table(rows, ["widget", "median_seconds", "max_seconds"])
-    save("bench_widgets", rows, load_average_after=os.getloadavg())
+
+def main(repeats: int = 8) -> None:
+    import torch
+
+    torch.set_num_threads(1)
+    plt.show = render_open_figures
+    load_before = os.getloadavg()
+    rows = cell_builder_rows(repeats) + hierarchical_rows(repeats)
+    print_table(rows, ["widget", "median_seconds", "max_seconds", "median_cpu_seconds"])
+    print(f"load average before {load_before[0]:.2f}, after {os.getloadavg()[0]:.2f}")
+    save(
+        "bench_widgets",
+        rows,
+        load_average_before=load_before,
+        load_average_after=os.getloadavg(),
+    )
 
 
 if __name__ == "__main__":

@@ -1,9 +1,12 @@
-"""The widgets' labels: the drawings' notation, and wide enough not to be cut."""
+"""The widgets: labels in the drawings' notation and wide enough not to be cut, the counts of
+the built network, and one change redrawing only what it changes."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pytest
 
+from nasedu.measure import count_macs, count_parameters
 from nasedu.spaces.cell import CHOICES, CellSpace, state_name
 
 
@@ -26,3 +29,62 @@ def test_every_dropdown_is_wide_enough_for_its_longest_option():
         width = int(dropdown.layout.width.removesuffix("px"))
         longest = max(len(o[0]) if isinstance(o, tuple) else len(o) for o in dropdown.options)
         assert width >= 9 * longest + 30, (choice, dropdown.layout.width, dropdown.options)
+
+
+def small_builder(**macro):
+    pytest.importorskip("ipywidgets")
+    from nasedu.widgets.cell import cell_builder
+
+    space = CellSpace(num_blocks=2)
+    return space, cell_builder(space, space.sample(0), input_shape=(1, 8, 8), C=4, N=1, **macro)
+
+
+def test_the_builder_shows_the_counts_of_the_built_network():
+    """Counted without building (nasedu.counting), the numbers are the built network's."""
+    space, builder = small_builder(stem_multiplier=2)
+    for op in ("sep_conv_7x7", "skip_connect"):
+        builder.dropdowns[("reduction", 1, "first op")].value = op
+        model = space.build(builder.genotype, input_shape=(1, 8, 8), C=4, N=1, stem_multiplier=2)
+        params = count_parameters(model, auxiliary=False)
+        macs = count_macs(model, (1, 8, 8))
+        summary = builder.summary.value
+        assert f"<b>{params:,}</b> parameters" in summary, summary
+        assert f"<b>{macs:,}</b> multiply-adds per 1x8x8 image" in summary, summary
+        assert builder.genotype.reduction.blocks[0].ops[0] == op
+
+
+def test_a_change_redraws_only_the_cell_it_changes():
+    _, builder = small_builder()
+    before = {kind: bytes(picture.value) for kind, picture in builder.pictures.items()}
+    assert all(png.startswith(b"\x89PNG") for png in before.values())
+    sent = []  # the pictures sent to the browser again
+    for kind, picture in builder.pictures.items():
+        picture.observe(lambda _, kind=kind: sent.append(kind), names="value")
+    dropdown = builder.dropdowns[("normal", 2, "combine")]
+    dropdown.value = "concat" if dropdown.value == "add" else "add"
+    assert bytes(builder.pictures["normal"].value) != before["normal"]
+    assert sent == ["normal"]
+    widths = [float(p.layout.width.removesuffix("%")) for p in builder.pictures.values()]
+    assert sum(widths) == pytest.approx(100, abs=0.2)  # side by side, at one scale
+
+
+def test_the_explorer_labels_are_not_cut():
+    """Every description fits its room ("level-2 m…" was cut at the default width)."""
+    pytest.importorskip("ipywidgets")
+    from nasedu.spaces.hierarchical import HierarchicalSpace
+    from nasedu.widgets.hierarchical import hierarchical_explorer
+
+    space = HierarchicalSpace()
+    explorer = hierarchical_explorer(space, space.initial(0))
+    described = [explorer.children[0], *explorer.entries.values()]
+    for box in described:
+        room = box.style.description_width
+        fits = room.endswith("px") and int(room.removesuffix("px")) >= 8 * len(box.description)
+        assert room == "initial" or fits, (box.description, room)
+    longest = max(len(op) for op in space.ops(2))
+    for box in explorer.entries.values():  # the op names fit beside the label
+        room = int(box.layout.width.removesuffix("px")) - int(
+            box.style.description_width.removesuffix("px")
+        )
+        assert room >= 7 * longest + 20, (box.layout.width, longest)  # 20: the arrow
+    plt.close("all")

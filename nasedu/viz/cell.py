@@ -21,7 +21,14 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from ..spaces.cell import WiredCell, state_name
 from .colors import op_color
 
-__all__ = ["STRIDE_TAG", "op_label", "plot_cell", "plot_genotype"]
+__all__ = [
+    "REDUCTION_TITLE",
+    "STRIDE_TAG",
+    "cell_figsize",
+    "op_label",
+    "plot_cell",
+    "plot_genotype",
+]
 
 _SHORT = {
     "skip_connect": "identity",
@@ -33,6 +40,8 @@ _SHORT = {
 OP_W, OP_H, ROW, SLOT = 1.15, 0.55, 2.2, 2.7
 STRIDE_TAG = "/2"
 """Tag drawn on the ops of a reduction cell that read a cell input (they have stride 2)."""
+REDUCTION_TITLE = f"reduction cell (red, {STRIDE_TAG}: stride 2)"
+"""The title of a reduction cell drawn beside its normal cell (it explains the red tags)."""
 
 
 def op_label(op: str) -> str:
@@ -51,18 +60,30 @@ def _levels(cell: WiredCell) -> list[int]:
     return levels
 
 
+GAP = 0.04
+"""Space left between an arrow's ends and what it connects (data units, about 2 points)."""
+
+
 def _arrow(ax, start, end, colour="#555555", rad=0.0) -> None:
-    ax.add_patch(
+    """An arrow from ``start`` to ``end``, both pulled in by :data:`GAP` along the line joining
+    them.  (Leaving the gap in data units, instead of matplotlib's ``shrinkA``/``shrinkB`` in
+    points, spares clipping every curve at every draw; adding it with ``add_artist`` spares
+    working out its extent: the Axes' limits are set at the end.  Together they make a cell
+    drawing 2-3 times quicker, which the interactive cell builder needs.)"""
+    (x0, y0), (x1, y1) = start, end
+    length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
+    dx, dy = (x1 - x0) / length * GAP, (y1 - y0) / length * GAP
+    ax.add_artist(
         FancyArrowPatch(
-            start,
-            end,
+            (x0 + dx, y0 + dy),
+            (x1 - dx, y1 - dy),
             arrowstyle="-|>",
             mutation_scale=8,
             color=colour,
             linewidth=0.9,
             connectionstyle=f"arc3,rad={rad}",
-            shrinkA=2,
-            shrinkB=2,
+            shrinkA=0,
+            shrinkB=0,
         )
     )
 
@@ -100,6 +121,23 @@ def _fit_labels(ax, labels, w: float, h: float, largest: float) -> None:
         text.set_fontsize(max(size, 3.0))
 
 
+def _rows(cell: WiredCell) -> dict[int, list[int]]:
+    """The blocks (by state number) of every row of the drawing."""
+    levels = _levels(cell)
+    rows: dict[int, list[int]] = {}
+    for k in range(2, len(levels)):
+        rows.setdefault(levels[k], []).append(k)
+    return rows
+
+
+def cell_figsize(cell: WiredCell) -> tuple[float, float]:
+    """The figure size (inches) that :func:`plot_cell` gives ``cell`` on its own: the same
+    scale for every cell, so two cells drawn apart can be shown side by side."""
+    rows = _rows(cell)
+    width = max(len(blocks) for blocks in rows.values()) * SLOT
+    return max(4.0, 0.75 * width + 1), 1.1 * (max(rows) + 1) * ROW / 2 + 1
+
+
 def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: bool = False):
     """Draw one cell (a :class:`~nasedu.spaces.cell.WiredCell`); returns the Axes.
 
@@ -107,12 +145,10 @@ def plot_cell(cell: WiredCell, ax=None, title: str | None = None, reduction: boo
     """
     levels = _levels(cell)
     depth = max(levels)
-    rows: dict[int, list[int]] = {}
-    for k in range(2, len(levels)):
-        rows.setdefault(levels[k], []).append(k)
+    rows = _rows(cell)
     width = max(len(blocks) for blocks in rows.values()) * SLOT
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(4.0, 0.75 * width + 1), 1.1 * (depth + 1) * ROW / 2 + 1))
+        _, ax = plt.subplots(figsize=cell_figsize(cell))
 
     # positions of the state outputs: (x, y) of the point arrows leave from
     out_pos: dict[int, tuple[float, float]] = {}
@@ -220,9 +256,7 @@ def plot_genotype(genotype, axes: Sequence | None = None, title: str | None = No
             axes = [axes.inset_axes([0, 0, 0.5, 1]), axes.inset_axes([0.5, 0, 0.5, 1])]
         fig = axes[0].figure
     plot_cell(normal, axes[0])
-    plot_cell(
-        reduction, axes[1], reduction=True, title=f"reduction cell (red, {STRIDE_TAG}: stride 2)"
-    )
+    plot_cell(reduction, axes[1], reduction=True, title=REDUCTION_TITLE)
     if title:
         fig.suptitle(title)
     return fig

@@ -1,10 +1,15 @@
 """An interactive cell builder: make the 5 choices of every block yourself.
 
 One dropdown per choice (first input, second input, first op, second op, combine) for every block
-of the normal and the reduction cell.  Every change redraws both cells (as in the NASNet paper)
-and rebuilds the network, showing its parameters and multiply-adds, so you can see what each
-choice costs: a ``sep_conv_7x7`` instead of an ``identity``, a ``concat`` instead of an ``add``
-(twice the channels for every op that reads it), an op on a reduction cell's input (stride 2).
+of the normal and the reduction cell.  Every change redraws the cell (as in the NASNet paper)
+and counts the network's parameters and multiply-adds, so you can see what each choice costs:
+a ``sep_conv_7x7`` instead of an ``identity``, a ``concat`` instead of an ``add`` (twice the
+channels for every op that reads it), an op on a reduction cell's input (stride 2).
+
+An update answers at once (``benchmarks/bench_widgets.py``): the network is counted without
+being built (:mod:`nasedu.counting`: each op at each shape is counted once, then looked up),
+and each cell is drawn into a picture of its own, kept for the next time the same cell comes
+up -- one change redraws one cell, and going back to an earlier choice redraws nothing.
 
     from nasedu.widgets.cell import cell_builder
     cell_builder()          # in a notebook cell: displays the builder
@@ -12,14 +17,28 @@ choice costs: a ``sep_conv_7x7`` instead of an ``identity``, a ``concat`` instea
 
 from __future__ import annotations
 
+import functools
+import io
 from collections.abc import Sequence
 from typing import Any
 
-from ..measure import count_macs, count_parameters
-from ..spaces.cell import CELL_KINDS, CHOICES, Block, Cell, CellGenotype, CellSpace, state_name
+from ..counting import NetworkCount, count_space_network
+from ..spaces.cell import (
+    CELL_KINDS,
+    CHOICES,
+    Block,
+    Cell,
+    CellGenotype,
+    CellSpace,
+    WiredCell,
+    state_name,
+)
 from . import require_ipywidgets
 
-__all__ = ["CellBuilder", "cell_builder", "state_label"]
+__all__ = ["CellBuilder", "cell_builder", "cell_picture", "state_label"]
+
+DPI = 80
+"""Resolution of the cell pictures: sharp once the browser fits both to the page."""
 
 _SUBSCRIPT = str.maketrans("0123456789+-i", "₀₁₂₃₄₅₆₇₈₉₊₋ᵢ")
 
@@ -41,11 +60,38 @@ def _width(choice: str, space: CellSpace) -> str:
     return f"{max(chars, len(choice)) * 9 + 40}px"
 
 
+@functools.lru_cache(maxsize=32)
+def _canvas(figsize: tuple[float, float], dpi: int):
+    """A figure and its canvas for pictures of one size (no pyplot: nothing is left open for a
+    notebook to show twice).  Drawing again on the same canvas reuses its renderer, which
+    remembers the layout of every label it has drawn: a third quicker than a new figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=figsize, dpi=dpi)
+    return figure, FigureCanvasAgg(figure)
+
+
+@functools.lru_cache(maxsize=256)
+def cell_picture(cell: WiredCell, reduction: bool, dpi: int = DPI) -> tuple[bytes, float]:
+    """A PNG of ``cell`` drawn by :func:`~nasedu.viz.cell.plot_cell`, and its width in
+    inches; remembered, so that a cell seen before costs nothing."""
+    from ..viz.cell import REDUCTION_TITLE, cell_figsize, plot_cell
+
+    figure, canvas = _canvas(cell_figsize(cell), dpi)
+    figure.clear()
+    title = REDUCTION_TITLE if reduction else None
+    plot_cell(cell, figure.add_subplot(), title=title, reduction=reduction)
+    picture = io.BytesIO()
+    canvas.print_png(picture, pil_kwargs={"compress_level": 1})  # quick; as small as level 6
+    return picture.getvalue(), figure.get_figwidth()
+
+
 class CellBuilder:
     """The widget (``.widget``), its dropdowns by ``(kind, block, choice)`` and the genotype.
 
-    ``input_shape``, ``num_classes`` and ``macro`` (``N``, ``C``, ...) are passed to
-    :meth:`CellSpace.build` to count parameters and multiply-adds.
+    ``input_shape``, ``num_classes`` and ``macro`` (``N``, ``C``, ...) describe the network
+    whose parameters and multiply-adds are shown, as :meth:`CellSpace.build` takes them.
     """
 
     def __init__(
@@ -63,7 +109,6 @@ class CellBuilder:
         self.num_classes = num_classes
         self.macro = macro
         self.dropdowns: dict[tuple[str, int, str], Any] = {}
-        self._counts: dict[CellGenotype, tuple[int, int, int]] = {}
         tabs = []
         widths = {choice: _width(choice, space) for choice in CHOICES}
         header = widgets.HBox(
@@ -96,8 +141,10 @@ class CellBuilder:
         for i, kind in enumerate(CELL_KINDS):
             self.tabs.set_title(i, f"{kind} cell")
         self.summary = widgets.HTML()
-        self.output = widgets.Output()
-        self.widget = widgets.VBox([self.tabs, self.summary, self.output])
+        self.pictures = {kind: widgets.Image(format="png") for kind in CELL_KINDS}
+        self.widget = widgets.VBox(
+            [self.tabs, self.summary, widgets.HBox(list(self.pictures.values()))]
+        )
         self._refresh()
 
     def _read(self) -> CellGenotype:
@@ -115,30 +162,28 @@ class CellBuilder:
         self._refresh()
 
     def _refresh(self) -> None:
-        import matplotlib.pyplot as plt
-
-        params, macs, cells = self._count(self.genotype)
+        """Show the current genotype's counts and both cells."""
+        params, macs, cells = self.count(self.genotype)
         shape = "x".join(map(str, self.input_shape))
         self.summary.value = (
             f"<b>{params:,}</b> parameters &nbsp;|&nbsp; <b>{macs:,}</b> multiply-adds per "
             f"{shape} image &nbsp;|&nbsp; {cells} cells"
         )
-        self.output.clear_output(wait=True)
-        with self.output:
-            fig = self.space.plot(self.genotype)
-            plt.show()
-            plt.close(fig)
+        drawn = {
+            kind: cell_picture(getattr(self.genotype, kind).wired(), kind == "reduction")
+            for kind in CELL_KINDS
+        }
+        total = sum(inches for _, inches in drawn.values())
+        for kind, (png, inches) in drawn.items():
+            self.pictures[kind].value = png  # an unchanged cell: the same bytes, no update
+            self.pictures[kind].layout.width = f"{100 * inches / total:.1f}%"
 
-    def _count(self, genotype: CellGenotype) -> tuple[int, int, int]:
-        """Parameters, multiply-adds and cells of ``genotype``'s network, built once per
-        genotype (going back to an earlier choice is instant)."""
-        if genotype not in self._counts:
-            model = self.space.build(
-                genotype, input_shape=self.input_shape, num_classes=self.num_classes, **self.macro
-            )
-            params = count_parameters(model, auxiliary=False)
-            self._counts[genotype] = (params, count_macs(model, self.input_shape), len(model.cells))
-        return self._counts[genotype]
+    def count(self, genotype: CellGenotype) -> NetworkCount:
+        """Parameters, multiply-adds and cells of ``genotype``'s network, counted without
+        building it (:func:`~nasedu.counting.count_space_network`)."""
+        return count_space_network(
+            self.space, genotype, self.input_shape, self.num_classes, **self.macro
+        )
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
