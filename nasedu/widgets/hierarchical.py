@@ -16,7 +16,12 @@ from ..spaces.checks import InvalidArchitecture
 from ..spaces.hierarchical import HierarchicalGenotype, HierarchicalSpace, motif_name
 from . import require_ipywidgets
 
-__all__ = ["hierarchical_explorer"]
+__all__ = ["HierarchicalExplorer", "hierarchical_explorer"]
+
+widgets = require_ipywidgets()
+
+ENTRY_WIDTH = 200
+"""Width in pixels of one entry's drop-down (its label ``i→j`` and the longest op name)."""
 
 
 def _count_parameters(space: HierarchicalSpace, genotype: HierarchicalGenotype, **build) -> int:
@@ -25,111 +30,142 @@ def _count_parameters(space: HierarchicalSpace, genotype: HierarchicalGenotype, 
     return count_parameters(space.build(genotype, **build))
 
 
-def hierarchical_explorer(
-    space: HierarchicalSpace | None = None,
-    genotype: HierarchicalGenotype | None = None,
-    **build,
-):
-    """A widget to edit the level-2 motifs of ``genotype`` (default: ``space.initial(0)``).
-
-    ``build`` is passed to ``space.build`` for the parameter count (e.g. ``input_shape``).
-    Returns the widget; its ``.genotype`` attribute holds the current (valid) genotype.
-    """
-    widgets = require_ipywidgets()
-    space = space or HierarchicalSpace()
-    if space.num_levels < 3:
-        raise ValueError("the explorer needs a space with level-2 motifs below the cell (L >= 3)")
-    state = {"genotype": space.validate(genotype or space.initial(0))}
+def _entry_boxes(space: HierarchicalSpace) -> dict[tuple[int, int], widgets.Dropdown]:
+    """One drop-down per upper-triangular entry ``(i, j)`` of a level-2 motif's matrix."""
     n = space.nodes[0]
-    choose_motif = widgets.Dropdown(
-        options=[motif_name(m) for m in range(space.motifs[0])], description="level-2 motif"
-    )
-    entries = {
+    return {
         (i, j): widgets.Dropdown(
             options=list(space.ops(2)),
             description=f"{i}→{j}",
-            layout=widgets.Layout(width="200px"),
+            layout=widgets.Layout(width=f"{ENTRY_WIDTH}px"),
             style={"description_width": "30px"},
         )
         for i in range(n)
         for j in range(i + 1, n)
     }
-    grid = widgets.GridBox(
+
+
+def _grid(entries: dict[tuple[int, int], widgets.Dropdown], n: int) -> widgets.GridBox:
+    """The drop-downs laid out as the matrix's upper triangle (row i, column j)."""
+    return widgets.GridBox(
         [
             entries[(i, j)] if j > i else widgets.Label("")
             for i in range(n - 1)
             for j in range(1, n)
         ],
-        layout=widgets.Layout(grid_template_columns=f"repeat({n - 1}, 205px)"),
+        layout=widgets.Layout(grid_template_columns=f"repeat({n - 1}, {ENTRY_WIDTH + 5}px)"),
     )
-    header = widgets.HTML("entry i→j: the op on the edge from node i to node j")
-    message = widgets.HTML()
-    output = widgets.Output()
-    syncing = {"on": False}
 
-    def current_index() -> int:
-        return choose_motif.index
 
-    def load_motif(*_):
-        syncing["on"] = True
-        motif = state["genotype"].levels[0][current_index()]
-        for (i, j), box in entries.items():
-            box.value = motif.matrix[i][j]
-        syncing["on"] = False
-        redraw()
+class HierarchicalExplorer(widgets.VBox):
+    """The explorer's widget: the motif chooser, a header, the matrix of drop-downs, a message
+    and the drawing (``children`` in that order); ``.genotype`` is the current valid genotype.
+    """
 
-    def redraw():
-        genotype = state["genotype"]
-        name = motif_name(current_index())
-        params = _count_parameters(space, genotype, **build)
-        uses = sum(op == name for _, _, op in genotype.cell.edges())
-        message.value = (
+    def __init__(
+        self, space: HierarchicalSpace, genotype: HierarchicalGenotype, build: dict
+    ) -> None:
+        self.space = space
+        self._genotype = genotype
+        self.build_args = build
+        self.chooser = widgets.Dropdown(
+            options=[motif_name(m) for m in range(space.motifs[0])],
+            description="level-2 motif",
+            style={"description_width": "initial"},  # the whole label, never "level-2 m…"
+        )
+        self.entries = _entry_boxes(space)
+        self.message = widgets.HTML()
+        self.output = widgets.Output()
+        self._syncing = False
+        header = widgets.HTML("entry i→j: the op on the edge from node i to node j")
+        grid = _grid(self.entries, space.nodes[0])
+        super().__init__([self.chooser, header, grid, self.message, self.output])
+        for pair, box in self.entries.items():
+            box.observe(lambda change, pair=pair: self._edit(change, pair), names="value")
+        self.chooser.observe(self._load_motif, names="value")
+        self._load_motif()
+
+    @property
+    def genotype(self) -> HierarchicalGenotype:
+        return self._genotype
+
+    @property
+    def motif(self) -> int:
+        """The index of the level-2 motif being edited."""
+        return self.chooser.index
+
+    def _set_entry(self, pair: tuple[int, int], op: str) -> None:
+        """Show ``op`` in an entry without taking it for an edit."""
+        self._syncing = True
+        self.entries[pair].value = op
+        self._syncing = False
+
+    def _load_motif(self, *_) -> None:
+        """Fill the drop-downs from the chosen motif, then redraw."""
+        matrix = self._genotype.levels[0][self.motif].matrix
+        for i, j in self.entries:
+            self._set_entry((i, j), matrix[i][j])
+        self._redraw()
+
+    def _edit(self, change: dict, pair: tuple[int, int]) -> None:
+        """Apply one entry's new op to the motif, or refuse an edit that breaks the rules."""
+        if self._syncing:
+            return
+        m = self.motif
+        edited = self._genotype.levels[0][m].with_edge(*pair, change["new"])
+        try:
+            self._genotype = self.space.validate(self._genotype.with_motif(2, m + 1, edited))
+        except InvalidArchitecture as error:
+            self._set_entry(pair, change["old"])
+            self.message.value = f"<span style='color:#b30000'>not applied: {error}</span>"
+            return
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Describe the current genotype and draw the motif and the cell."""
+        name = motif_name(self.motif)
+        self.message.value = self._description(name)
+        self.output.clear_output(wait=True)
+        with self.output:
+            self._draw(name)
+            plt.show()
+
+    def _description(self, name: str) -> str:
+        """The parameter count and how many of the cell's edges use motif ``name``."""
+        params = _count_parameters(self.space, self._genotype, **self.build_args)
+        uses = sum(op == name for _, _, op in self._genotype.cell.edges())
+        return (
             f"<b>{params:,}</b> parameters in the small model; the cell uses {name} on "
             f"<b>{uses}</b> of its edges (each time with its own weights)"
         )
+
+    def _draw(self, name: str) -> None:
+        """The edited motif (left) and the cell with the edges using it drawn thick (right)."""
         from ..viz.hierarchical import motif_color, plot_motif
 
-        output.clear_output(wait=True)
-        with output:
-            _, (left, right) = plt.subplots(
-                1, 2, figsize=(11, 2.8), gridspec_kw={"width_ratios": [1, 1.6]}
-            )
-            plot_motif(
-                genotype.levels[0][current_index()],
-                ax=left,
-                title=f"level 2: {name}",
-                title_color=motif_color(name),
-            )
-            plot_motif(genotype.cell, ax=right, title="level 3: the cell", highlight=name)
-            plt.show()
+        _, (left, right) = plt.subplots(
+            1, 2, figsize=(11, 2.8), gridspec_kw={"width_ratios": [1, 1.6]}
+        )
+        plot_motif(
+            self._genotype.levels[0][self.motif],
+            ax=left,
+            title=f"level 2: {name}",
+            title_color=motif_color(name),
+        )
+        plot_motif(self._genotype.cell, ax=right, title="level 3: the cell", highlight=name)
 
-    def edit(change, pair):
-        if syncing["on"]:
-            return
-        i, j = pair
-        genotype = state["genotype"]
-        m = current_index()
-        edited = genotype.levels[0][m].with_edge(i, j, change["new"])
-        candidate = genotype.with_motif(2, m + 1, edited)
-        try:
-            state["genotype"] = space.validate(candidate)
-        except InvalidArchitecture as error:
-            syncing["on"] = True
-            entries[pair].value = change["old"]
-            syncing["on"] = False
-            message.value = f"<span style='color:#b30000'>not applied: {error}</span>"
-            return
-        redraw()
 
-    for pair, box in entries.items():
-        box.observe(lambda change, pair=pair: edit(change, pair), names="value")
-    choose_motif.observe(load_motif, names="value")
+def hierarchical_explorer(
+    space: HierarchicalSpace | None = None,
+    genotype: HierarchicalGenotype | None = None,
+    **build,
+) -> HierarchicalExplorer:
+    """A widget to edit the level-2 motifs of ``genotype`` (default: ``space.initial(0)``).
 
-    class _Explorer(widgets.VBox):
-        @property
-        def genotype(self) -> HierarchicalGenotype:
-            return state["genotype"]
-
-    explorer = _Explorer([choose_motif, header, grid, message, output])
-    load_motif()
-    return explorer
+    ``build`` is passed to ``space.build`` for the parameter count (e.g. ``input_shape``).
+    Returns the widget; its ``.genotype`` attribute holds the current (valid) genotype.
+    """
+    space = space or HierarchicalSpace()
+    if space.num_levels < 3:
+        raise ValueError("the explorer needs a space with level-2 motifs below the cell (L >= 3)")
+    return HierarchicalExplorer(space, space.validate(genotype or space.initial(0)), build)
