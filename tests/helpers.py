@@ -1,6 +1,7 @@
 """Helpers shared by several test files (imported as ``from helpers import ...``; pytest puts
 this folder on ``sys.path``).  Where a test goes: ``tests/test_<module>.py`` for a module's own
-behaviour, ``tests/test_bad_input_<area>.py`` for what it refuses."""
+behaviour, ``tests/test_bad_input_<area>.py`` for what it refuses (the whole rule:
+``tests/README.md``)."""
 
 from __future__ import annotations
 
