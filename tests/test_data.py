@@ -79,6 +79,16 @@ def test_random_translate_flip_mirrors_some_images():
     assert all(torch.equal(img, x[0]) or torch.equal(img, x[0].flip(-1)) for img in y)
 
 
+def test_random_translate_returns_the_standard_layout_for_one_channel():
+    """A (N, 1, H, W) batch came back with strides (H*W, 1, W, 1): contiguous to torch, but
+    oneDNN's convolution backward wrote outside its buffers with them (torch 2.13 CPU), and
+    fit(..., augment="translate") on the digits aborted the whole process."""
+    for channels in (1, 3):
+        x = torch.randn(5, channels, 8, 8)
+        y = random_translate(x, pad=1, generator=torch.Generator().manual_seed(0))
+        assert y.stride() == torch.empty(5, channels, 8, 8).stride()
+
+
 def _write_fake_cifar(folder, per_batch=20, seed=0):
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True)

@@ -225,4 +225,7 @@ def random_translate(
         cols = torch.where(mirror[:, None], cols.flip(1), cols)
     batch = torch.arange(n, device=x.device)[:, None, None]
     out = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:, None, :]]
-    return out.permute(0, 3, 1, 2).contiguous()
+    # clone, not .contiguous(): with one channel, the permuted result already counts as
+    # contiguous and .contiguous() keeps its strides (N*H*W, 1, W, 1); oneDNN's convolution
+    # backward wrote outside its buffers with those (torch 2.13 CPU: the process aborted)
+    return out.permute(0, 3, 1, 2).clone(memory_format=torch.contiguous_format)
