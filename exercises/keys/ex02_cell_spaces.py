@@ -5,12 +5,11 @@ Each check is an expression; its expected value comes from the solution cells of
 """
 
 from nasedu.grader import Check, Part, Task
-from nasedu.spaces.cell import CellSpace
+from nasedu.spaces import CellSpace
 
 IMPORTS = """from nasedu import zoo
 from nasedu.ops import DARTS_OPS, NASNET_OPS
-from nasedu.spaces.cell import Block, Cell, CellSpace
-from nasedu.spaces.darts_format import to_darts"""
+from nasedu.spaces import Block, Cell, CellSpace, to_darts"""
 WIDE = (
     IMPORTS
     + """

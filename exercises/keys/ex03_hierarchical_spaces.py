@@ -5,11 +5,10 @@ Each check is an expression; its expected value comes from the solution cells of
 """
 
 from nasedu.grader import Check, Part, Task
-from nasedu.spaces.hierarchical import HierarchicalSpace
+from nasedu.spaces import HierarchicalSpace
 
 IMPORTS = """from nasedu.ops import LIU_PRIMITIVES
-from nasedu.spaces.flat import FlatSpace
-from nasedu.spaces.hierarchical import HierarchicalSpace, Motif
+from nasedu.spaces import FlatSpace, HierarchicalSpace, Motif
 paper = HierarchicalSpace()
 trivial = paper.trivial()
 added = trivial.with_motif(2, 3, trivial.motif(2, 3).with_edge(0, 2, "max_pool_3x3"))"""
@@ -204,7 +203,7 @@ DESCRIPTIONS = {
 def _random_motif(rng):
     """A valid 4-node level-2 motif with 5 edges (one of the 6 node pairs left out)."""
     from nasedu.ops import LIU_PRIMITIVES
-    from nasedu.spaces.motifs import Motif
+    from nasedu.spaces import Motif
 
     space = HierarchicalSpace()
     while True:

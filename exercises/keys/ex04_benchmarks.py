@@ -31,8 +31,7 @@ BOTH2 = (
     "{'name': 'multibranch', 'options': {'max_layers': 2, 'merges': ['sum', 'concat'], "
     "'layer_types': {'conv': {'filters': [4], 'kernel': [1, 3, 5], 'stride': [1]}}}}"
 )
-LAYERS = """from nasedu.spaces import Layer
-from nasedu.spaces.multibranch import chain_like, densenet_like
+LAYERS = """from nasedu.spaces import Layer, chain_like, densenet_like
 conv3 = Layer("conv", filters=16, kernel=3, stride=1)
 one_layer = chain_like([conv3])"""
 SEARCH = """from nasedu.search import random_search
