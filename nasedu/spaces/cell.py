@@ -593,7 +593,8 @@ class CellSpace(SearchSpace[CellGenotype]):
                 "CellSpace.build sets the depth from N (layers = 3N + 2: N normal cells, "
                 "reduction, N normal, reduction, N normal), so it takes no "
                 f"layers={macro['layers']!r}; pass N=..., or build "
-                "nasedu.networks.cell.CellNetwork(genotype, layers=...) for another depth"
+                "nasedu.networks.CellNetwork(genotype, input_shape, num_classes, layers=...) "
+                "for another depth"
             )
         shape = check_io(input_shape, num_classes)
         if not is_int(N) or N < 1:
