@@ -14,6 +14,8 @@ notebook works on all of them:
 ``validate(g)``     returns ``g`` or raises :class:`InvalidArchitecture` naming the bad part
 ``size()``          the exact number of genotypes (a Python ``int``: these numbers are huge)
 ``enumerate()``     every genotype, for spaces small enough to list: ``size()`` of them
+``num_encodings``   ``num_encodings()``: what the format can write down, valid or not (more
+                    than ``size()`` only where some encodings are not architectures)
 ``to_json(g)``      plain JSON data; ``from_json`` reads it back (and validates it)
 ``graph(g)``        a ``networkx.DiGraph`` of the computation: nodes are tensors, edges are ops
 ``arch_hash(g)``    equal for genotypes that compute the same function
