@@ -68,6 +68,8 @@ def test_other_spellings_of_the_library_count():
     ]
     assert all(names_used([s], COUNT) for s in spellings)
     assert names_used(["def f(n, a, b):\n    return sum(x.size_by_depth().values())"], [".size"])
+    # a space reached some other way (a benchmark's .space) counts its encodings by another name
+    assert names_used(["def f(n, a, b):\n    return bench.space.num_encodings()"], [".size"])
 
 
 def test_code_that_hides_what_it_calls_earns_no_by_hand_points():

@@ -190,7 +190,7 @@ TASKS = [
 
 def variant(rng, cells: dict[str, str]) -> dict[str, str]:
     """Another small VGG to write down in task 3 (``nasedu exercises variant``)."""
-    from nasedu.grader.variant import replace_between, replace_solution
+    from nasedu.grader import replace_between, replace_solution
 
     f1, f2 = sorted(rng.choice([16, 32, 64], size=2, replace=False).tolist())
     k = int(rng.choice([1, 3, 5]))

@@ -203,7 +203,7 @@ TASKS = [
 
 def variant(rng, cells: dict[str, str]) -> dict[str, str]:
     """Another pair of cells to write down in task 3 (``nasedu exercises variant``)."""
-    from nasedu.grader.variant import replace_between, replace_solution
+    from nasedu.grader import replace_between, replace_solution
 
     genotype = THREE.sample(rng)
     bullets = {

@@ -228,7 +228,7 @@ def _describe_node(motif, j: int) -> str:
 
 def variant(rng, cells: dict[str, str]) -> dict[str, str]:
     """Another level-2 motif to write down in task 3 (``nasedu exercises variant``)."""
-    from nasedu.grader.variant import replace_between, replace_solution
+    from nasedu.grader import replace_between, replace_solution
 
     motif = _random_motif(rng)
     bullets = ",\n".join(f"* node {j} = {_describe_node(motif, j)}" for j in (1, 2, 3)) + "."

@@ -16,8 +16,18 @@ The answer keys live in the course folder (``exercises/keys/``), never in what s
 """
 
 from .key import AnswerKey, Check, Part, Task, load_key
+from .variant import replace_between, replace_solution
 
-__all__ = ["AnswerKey", "Check", "Part", "Task", "grade_assignment", "load_key"]
+__all__ = [
+    "AnswerKey",
+    "Check",
+    "Part",
+    "Task",
+    "grade_assignment",
+    "load_key",
+    "replace_between",
+    "replace_solution",
+]
 
 
 def grade_assignment(*args, **kwargs):

@@ -115,7 +115,8 @@ arguments, such a name is another object's method (``list.count(x)``), not the l
 def implied(forbidden: tuple[str, ...] | list[str]) -> list[str]:
     """``forbidden`` and what reaches the same answers: a task that forbids one search space
     forbids them all and ``get_space`` (any space counts layers and encodings), and one that
-    forbids ``.size`` forbids ``.size_by_depth`` (whose values sum to it)."""
+    forbids ``.size`` forbids ``.size_by_depth`` (whose values sum to it) and
+    ``.num_encodings`` (equal to it wherever every encoding is valid)."""
     from nasedu.spaces import SPACES
 
     spaces = [path.split(":")[-1] for path in SPACES.values()]
@@ -123,7 +124,7 @@ def implied(forbidden: tuple[str, ...] | list[str]) -> list[str]:
     if any(name in spaces for name in forbidden):
         extra += [*spaces, "get_space"]
     if ".size" in forbidden:
-        extra.append(".size_by_depth")
+        extra += [".size_by_depth", ".num_encodings"]
     return list(forbidden) + [name for name in dict.fromkeys(extra) if name not in forbidden]
 
 

@@ -16,9 +16,7 @@ import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
-from ..checks import MESSAGE_LIMIT, brief, cap
+from ..checks import MESSAGE_LIMIT, brief, cap, is_int
 
 __all__ = [
     "InvalidArchitecture",
@@ -123,15 +121,6 @@ def data_list(value: Any, where: str, what: str) -> list | tuple:
     return value
 
 
-def is_int(value: Any) -> bool:
-    """Is ``value`` an integer (Python's or numpy's) and not a bool?
-
-    ``True == 1`` in Python, so without the second test a flag would pass as an index or a
-    count; every check of the spaces and networks asks this one question.
-    """
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
 def check_int(value: Any, name: str, at_most: int | None = None) -> int:
     """An integer option of a space (a number of layers, blocks, nodes, motifs), else a
     ValueError naming it: 1.5, "3" or True are not counts.  ``at_most`` bounds it, so that a
@@ -175,8 +164,8 @@ def check_io(input_shape: Any, num_classes: Any) -> tuple[int, int, int]:
     """
     try:
         c, h, w = (int(s) for s in input_shape)
-        if [c, h, w] != list(input_shape) or any(isinstance(s, bool) for s in input_shape):
-            raise ValueError  # 1.5 must not become 1, nor "8" or True a size
+        if not all(is_int(s) for s in input_shape):
+            raise ValueError  # 1.5 must not become 1, nor "8", 8.0 or True a size
     except (TypeError, ValueError):
         raise InvalidArchitecture(
             f"input_shape must be (channels, height, width), three integers, e.g. (1, 8, 8); "
