@@ -7,7 +7,8 @@ code a student can read: one module per search space family, all built the same 
 =============================  ===========================================================
 :class:`ChainNetwork`          a chain of layers, global pooling, a linear classifier
 :class:`MultiBranchNetwork`    layers reading merges (sum, concat) of earlier tensors
-:class:`CellNetwork`           NASNet/DARTS cells stacked with reductions (``C``, ``layers``)
+:class:`CellNetwork`           NASNet/DARTS cells stacked with reductions (``C``, ``layers``,
+                               ``stage_cells``: a normal cell per stage)
 :class:`HierarchicalNetwork`   Liu et al.'s small model around the cell (``channels``)
 =============================  ===========================================================
 

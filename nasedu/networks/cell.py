@@ -19,6 +19,11 @@ itself the NASNet design (Zoph et al. 2018, Section 3 and Figure 2):
   ``(logits, aux_logits)`` in training mode; the papers leave it out of their parameter counts);
 * global average pooling and a linear classifier.
 
+The reductions split the network into **stages** (three with ``layers = 3N + 2``), one per
+resolution.  NASNet runs the same normal cell in every stage; ``stage_cells`` gives each stage
+its own normal cell instead (the lecture's "different spatial resolutions may favour different
+convolutions"), leaving everything else as it is.
+
 Cells come as a NASNet :class:`~nasedu.spaces.cell.CellGenotype` or as a DARTS genotype
 (:mod:`nasedu.spaces.darts_format`); a block that combines by concatenation produces ``2C``
 channels, and ops reading it map them back to ``C``.
@@ -33,8 +38,8 @@ import torch
 from torch import nn
 
 from ..ops import FactorizedReduce, ReLUConvBN, make_op
-from ..spaces.cell import CellGenotype, WiredCell, check_wired_cell
-from ..spaces.checks import check_io, short_repr
+from ..spaces.cell import Cell, CellGenotype, WiredCell, check_wired_cell
+from ..spaces.checks import as_tuple, check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import (
     check_estimate,
@@ -53,6 +58,7 @@ __all__ = [
     "check_wired_cell",
     "drop_path",
     "reduction_layers",
+    "stage_normals",
 ]
 
 STEMS = ("cifar", "imagenet")
@@ -70,6 +76,25 @@ def drop_path(x: torch.Tensor, drop_prob: float) -> torch.Tensor:
 def reduction_layers(layers: int) -> tuple[int, ...]:
     """Indices of the reduction cells: 1/3 and 2/3 of the depth, as in the DARTS code."""
     return tuple(sorted({layers // 3, 2 * layers // 3}))
+
+
+def stage_normals(
+    stage_cells: Sequence[Cell | WiredCell] | None, normal: WiredCell, layers: int
+) -> tuple[WiredCell, ...]:
+    """The normal cell of every stage of a network of ``layers`` cells (stage ``s`` runs
+    after ``s`` reductions): ``normal``, the genotype's, in each when ``stage_cells`` is None,
+    else one cell per stage, each checked by :func:`~nasedu.spaces.cell.check_wired_cell`.
+    A wrong count or a cell that is not one is refused naming ``stage_cells``."""
+    stages = len(reduction_layers(layers)) + 1
+    if stage_cells is None:
+        return (normal,) * stages
+    cells = as_tuple(stage_cells, "stage_cells", "Cells (one normal cell per stage)")
+    if len(cells) != stages:
+        raise ValueError(
+            f"stage_cells must give one normal cell per stage: {stages} for layers={layers} "
+            f"(reductions at cells {reduction_layers(layers)}), got {len(cells)}"
+        )
+    return tuple(check_wired_cell(cell, f"stage_cells[{s}]") for s, cell in enumerate(cells))
 
 
 def _half(size: int) -> int:
@@ -227,13 +252,19 @@ class CellNetwork(nn.Module):
     """Stem, ``layers`` cells (reductions at 1/3 and 2/3 of the depth), pooling, classifier.
 
     ``CellNetwork(genotype, input_shape, num_classes, **macro)``, the constructor shape of every
-    network, with the macro settings ``C``, ``layers``, ``auxiliary``, ``drop_path``, ``stem``
-    and ``stem_multiplier`` keyword-only.  ``genotype`` is a
+    network, with the macro settings ``C``, ``layers``, ``auxiliary``, ``drop_path``, ``stem``,
+    ``stem_multiplier`` and ``stage_cells`` keyword-only.  ``genotype`` is a
     :class:`~nasedu.spaces.cell.CellGenotype` or a DARTS genotype.  The defaults are the
     CIFAR-10 network of DARTS (32x32 RGB images, 10 classes, C=36, 20 cells); the ImageNet
     network is ``CellNetwork(genotype, (3, 224, 224), 1000, stem="imagenet", C=48, layers=14)``
     (see :func:`nasedu.zoo.network`).  ``drop_path_prob`` may be changed between epochs (DARTS
     raises it linearly from 0 to 0.2 over training).
+
+    ``stage_cells``: one normal :class:`~nasedu.spaces.cell.Cell` per stage (three for
+    ``layers = 3N + 2``), run instead of the genotype's normal cell in that stage; the
+    reduction cells stay the genotype's.  ``None`` (the default) is NASNet's network, the
+    genotype's normal cell in every stage, and so is
+    ``stage_cells=(normal, normal, normal)``: the same modules, parameters and outputs.
 
     The genotype is checked once here (:func:`~nasedu.spaces.darts_format.wired_cells`), not
     again by each cell; ``_validated=True`` (what ``CellSpace.build`` passes after its own
@@ -252,6 +283,7 @@ class CellNetwork(nn.Module):
         drop_path: float = 0.0,
         stem: str = "cifar",
         stem_multiplier: int = 3,
+        stage_cells: Sequence[Cell | WiredCell] | None = None,
         _validated: bool = False,
     ) -> None:
         super().__init__()
@@ -260,13 +292,15 @@ class CellNetwork(nn.Module):
         )
         check_genotype_type(genotype, (CellGenotype, DartsGenotype), "CellNetwork")
         normal, reduce = wired_cells(genotype, validated=_validated)
+        normals = stage_normals(stage_cells, normal, layers)
         channels, size, _ = check_io(input_shape, num_classes)
         self.genotype = genotype
+        self.stage_cells = None if stage_cells is None else normals  # as checked, wired
         self.layers = layers
         self.drop_path_prob = drop_path
         self.reductions = reduction_layers(layers)
         C_prev, size, reduction_prev = self._make_stem(stem, channels, C, stem_multiplier, size)
-        C_prev, C_aux, size_aux = self._make_cells(normal, reduce, C, C_prev, size, reduction_prev)
+        C_prev, C_aux, size_aux = self._make_cells(normals, reduce, C, C_prev, size, reduction_prev)
         self.auxiliary = auxiliary
         if auxiliary:
             self.auxiliary_head = AuxiliaryHead(
@@ -292,7 +326,7 @@ class CellNetwork(nn.Module):
 
     def _make_cells(
         self,
-        normal: WiredCell,
+        normals: tuple[WiredCell, ...],
         reduce: WiredCell,
         C: int,
         C_prev: int,
@@ -300,17 +334,19 @@ class CellNetwork(nn.Module):
         reduction_prev: bool,
     ) -> tuple[int, int, int]:
         """The ``layers`` cells, each reading the two before it; a reduction cell halves the
-        resolution and doubles ``C``.  Returns the last cell's channels and the channels and
+        resolution, doubles ``C`` and starts the next stage, whose normal cell is
+        ``normals[stage]``.  Returns the last cell's channels and the channels and
         resolution that the auxiliary head reads (after the cell at 2/3 of the depth)."""
         self.cells = nn.ModuleList()
-        C_prev_prev, C_curr, C_aux, size_aux = C_prev, C, C_prev, size
+        C_prev_prev, C_curr, C_aux, size_aux, stage = C_prev, C, C_prev, size, 0
         for i in range(self.layers):
             reduction = i in self.reductions
             if reduction:
                 C_curr *= 2
                 size = _half(size)
+                stage += 1
             cell = CellLayer(
-                reduce if reduction else normal,
+                reduce if reduction else normals[stage],
                 C_prev_prev,
                 C_prev,
                 C_curr,
