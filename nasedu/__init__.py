@@ -17,9 +17,8 @@ import os as _os
 import sys as _sys
 
 # OpenMP threads that find no work spin on their core before they sleep; on a machine shared by
-# several kernels that spinning steals the cores from the threads with work (two notebook-1
-# trainings with 2 threads each ran 2.7-8.9x their ideal time, and as fast as with 1 thread
-# once passive: benchmarks/README.md).  The OpenMP runtime reads this once, when torch loads,
+# several kernels that spinning steals the cores from the threads with work (bench_load.py:
+# the figures are in benchmarks/README.md).  The OpenMP runtime reads this once, when torch loads,
 # so it is set here -- before torch, which nasedu imports lazily -- unless you set it yourself.
 OMP_WAIT_POLICY_SET = "torch" not in _sys.modules and "OMP_WAIT_POLICY" not in _os.environ
 if OMP_WAIT_POLICY_SET:

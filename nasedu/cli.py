@@ -255,12 +255,11 @@ def _best(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
-def _save(drawing: Any, path: Path) -> None:
-    """Save a drawing (a Figure, or an Axes of one) as a PNG and close its figure, so that a
-    long tour does not keep every figure in memory."""
+def _save(figure: Any, path: Path) -> None:
+    """Save a Figure (what every ``space.plot`` returns) as a PNG and close it, so that a long
+    tour does not keep every figure in memory."""
     import matplotlib.pyplot as plt
 
-    figure = drawing if hasattr(drawing, "savefig") else drawing.figure
     figure.savefig(path, dpi=120, bbox_inches="tight")
     plt.close(figure)
 

@@ -3,10 +3,10 @@
 PyTorch starts one compute thread per core it sees.  On a shared machine -- a classroom
 JupyterHub with many kernels on a few cores, a busy laptop, Colab's 2 vCPUs -- that is the wrong
 number: the threads of all the kernels compete for the same cores and wait for each other at
-every parallel step.  Measured on a 2-core machine while other work ran on it
-(``benchmarks/bench_threads.py``), the course's networks trained 2 to 50 times *slower* with
-2 threads than with 1 (up to 1.8 times with idle threads sleeping, below): each convolution is
-too small to split, and every parallel step waits for a thread that has to share its core.
+every parallel step.  On a busy 2-core machine the course's networks trained many times
+*slower* with 2 threads than with 1 (``benchmarks/bench_threads.py``; the figures are in
+``benchmarks/README.md``): each convolution is too small to split, and every parallel step
+waits for a thread that has to share its core.
 So :func:`fit <nasedu.train.fit>` trains small networks with **one thread**, and gives a large
 network (the paper-size evaluation networks) as many threads as the process may really use:
 
@@ -49,12 +49,11 @@ __all__ = [
 
 LARGE_MACS = 10_000_000_000
 """Multiply-adds per training batch (the network's MACs for one image times the batch size)
-from which a network counts as large and gets every usable CPU.  Measured on 2 cores
-(``benchmarks/bench_threads.py``): the course's networks, up to about 1.2 billion per batch
-(notebook 2's cell network, N=2, C=16, on 16x16 images), trained up to 1.8 times (passive
-wait policy) or 2 to 50 times (OpenMP's default) *slower* with 2 threads than with 1 while other
-work ran; a paper-size cell network (N=6, C=36: 13.5 billion per batch) no slower.  So the line
-lies between: 10 billion."""
+from which a network counts as large and gets every usable CPU.  The course's networks (up to
+about 1.2 billion per batch: notebook 2's cell network, N=2, C=16, on 16x16 images) trained
+slower with 2 threads than with 1 on a busy machine; a paper-size cell network (N=6, C=36: 13.5
+billion per batch) did not.  So the line lies between the two (``benchmarks/bench_threads.py``,
+figures in ``benchmarks/README.md``)."""
 
 _CGROUP = Path("/sys/fs/cgroup")
 _torch_default: int | None = None  # torch's own thread count, read before nasedu changed it
