@@ -13,8 +13,10 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import chisquare
+from torch import nn
 
-from nasedu.networks.cell import drop_path
+from nasedu.networks import CellLayer, CellNetwork
+from nasedu.networks.cell import drop_path, reduction_layers
 from nasedu.ops import NASNET_OPS
 from nasedu.spaces import InvalidArchitecture, get_space
 from nasedu.spaces.cell import Block, Cell, CellGenotype, CellSpace
@@ -493,3 +495,133 @@ def test_hash_classes_are_exactly_the_isomorphism_classes():
     representatives = [graphs[0] for graphs in buckets.values()]
     for a, b in itertools.combinations(representatives, 2):  # different hashes: not isomorphic
         assert not nx.is_isomorphic(a, b, **same)
+
+
+# -- a normal cell per stage (CellNetwork's stage_cells; notebook 02, "Different cells at
+# -- different resolutions?") -------------------------------------------------------------------
+
+
+def kernel_cell(k: int) -> Cell:
+    """Notebook 02's normal cell of separable k x k convolutions (3 blocks, every block added)."""
+    op = f"sep_conv_{k}x{k}"
+    return cell(
+        ((0, 1), (op, op), "add"), ((1, 2), (op, "skip_connect")), ((0, 3), (op, "skip_connect"))
+    )
+
+
+#: notebook 02's reduction cell for the per-stage networks
+REDUCTION = cell(
+    ((0, 1), ("max_pool_3x3", "sep_conv_3x3")), ((1, 2), ("sep_conv_3x3", "skip_connect"))
+)
+STAGED = {"C": 16, "layers": 8}  # N = 2 normal cells per stage, 16-32-64 channels
+
+
+def _staged(kernels: tuple[int, int, int], seed: int = 0) -> CellNetwork:
+    torch.manual_seed(seed)
+    genotype = CellGenotype(kernel_cell(3), REDUCTION)
+    stage_cells = [kernel_cell(k) for k in kernels]
+    return CellNetwork(genotype, (1, 16, 16), 10, stage_cells=stage_cells, **STAGED).eval()
+
+
+def _notebook_network(normal_cells, reduction_cell, C, N, input_shape, num_classes=10):
+    """The class notebook 02 defined before CellNetwork took ``stage_cells`` (commit 796538e),
+    which trained the notebook's precomputed per-stage results: kept here, verbatim in what it
+    builds, so that the library's network is checked against it module by module."""
+    net = nn.Module()
+    net.stem = nn.Sequential(
+        nn.Conv2d(input_shape[0], 3 * C, 3, padding=1, bias=False), nn.BatchNorm2d(3 * C)
+    )
+    C_pp = C_p = 3 * C
+    reduction_prev, net.cells = False, nn.ModuleList()
+    for stage, normal in enumerate(normal_cells):
+        kinds = ([(reduction_cell, True)] if stage else []) + [(normal, False)] * N
+        if stage:
+            C *= 2
+        for one, reduction in kinds:
+            layer = CellLayer(one.wired(), C_pp, C_p, C, reduction, reduction_prev)
+            net.cells.append(layer)
+            C_pp, C_p, reduction_prev = C_p, layer.out_channels, reduction
+    net.classifier = nn.Linear(C_p, num_classes)
+
+    def forward(x):
+        s0 = s1 = net.stem(x)
+        for layer in net.cells:
+            s0, s1 = s1, layer(s0, s1)
+        return net.classifier(s1.mean((2, 3)))
+
+    net.forward = forward
+    return net
+
+
+def _parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
+
+
+KERNELS = [(3, 3, 3), (7, 7, 7), (7, 3, 3), (3, 3, 7)]
+
+
+@pytest.mark.parametrize("kernels", KERNELS)
+def test_stage_cells_build_the_network_of_notebook_02s_precomputed_results(kernels):
+    """The same modules (names and shapes), the same weights from the same seed and the same
+    outputs as the notebook's own class that trained its precomputed results."""
+    library = _staged(kernels)
+    torch.manual_seed(0)
+    cells = [kernel_cell(k) for k in kernels]
+    notebook = _notebook_network(cells, REDUCTION, C=16, N=2, input_shape=(1, 16, 16)).eval()
+    mine, theirs = library.state_dict(), notebook.state_dict()
+    assert list(mine) == list(theirs)
+    assert all(torch.equal(mine[k], theirs[k]) for k in mine)
+    x = torch.randn(3, 1, 16, 16, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        assert torch.equal(library(x), notebook(x))
+
+
+def test_stage_cells_parameter_counts_are_notebook_02s():
+    """The counts the notebook printed when its results were computed (158,490 for 3x3 cells in
+    every stage), and the differences the ops explain: a separable k x k convolution is applied
+    twice (NASNet, Appendix A.4), each a depthwise k x k of C weights per channel, so 7x7 instead
+    of 3x3 adds 2 * (49 - 9) * C weights per op; a kernel cell has 4 of them and a stage N = 2
+    cells, at C = 16, 32, 64."""
+    counts = {kernels: _parameters(_staged(kernels)) for kernels in KERNELS}
+    assert counts[(3, 3, 3)] == 158_490
+    for kernels, count in counts.items():
+        extra = sum(2 * (49 - 9) * C * 4 * 2 for k, C in zip(kernels, (16, 32, 64)) if k == 7)
+        assert count == counts[(3, 3, 3)] + extra
+    assert [counts[k] for k in KERNELS] == [158_490, 230_170, 168_730, 199_450]
+
+
+def test_the_same_cell_in_every_stage_is_the_plain_network():
+    genotype = SPACE.sample(4)
+    torch.manual_seed(0)
+    plain = SPACE.build(genotype, **TINY).eval()
+    torch.manual_seed(0)
+    staged = SPACE.build(genotype, stage_cells=[genotype.normal] * 3, **TINY).eval()
+    assert repr(plain) == repr(staged) and _parameters(plain) == _parameters(staged)
+    x = torch.randn(2, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(plain(x), staged(x))
+    assert plain.stage_cells is None and len(staged.stage_cells) == 3
+
+
+@settings(max_examples=8)
+@given(seed=SEEDS, layers=st.integers(1, 8), data=st.data())
+def test_each_stage_runs_its_own_normal_cell(seed, layers, data):
+    """For random per-stage cells: every normal cell of stage s (after s reductions) is built
+    from stage_cells[s], as a CellLayer of the same channels would be; every reduction cell is
+    the genotype's; the network runs."""
+    space = CellSpace(num_blocks=2)
+    genotype = space.sample(seed)
+    stages = len(reduction_layers(layers)) + 1
+    cells = [space.sample(data.draw(SEEDS)).normal for _ in range(stages)]
+    net = CellNetwork(genotype, (1, 8, 8), 10, C=4, layers=layers, stage_cells=cells)
+    C_pp = C_p = 3 * 4
+    C, stage, reduction_prev = 4, 0, False
+    for i, layer in enumerate(net.cells):
+        reduction = i in net.reductions
+        if reduction:
+            C, stage = 2 * C, stage + 1
+        expected = genotype.reduction if reduction else cells[stage]
+        alone = CellLayer(expected.wired(), C_pp, C_p, C, reduction, reduction_prev)
+        assert repr(layer) == repr(alone)
+        C_pp, C_p, reduction_prev = C_p, layer.out_channels, reduction
+    assert net(torch.randn(2, 1, 8, 8)).shape == (2, 10)

@@ -351,6 +351,60 @@ def test_flags_must_be_true_or_false(build, flag, value):
     refused(ValueError, lambda: build(value), f"{flag} must be True or False")
 
 
+NORMAL = Cell((BLOCK,))
+TWO_BLOCKS = CellGenotype(NORMAL, NORMAL)
+
+
+def staged(stage_cells: Any, layers: int = 8) -> CellNetwork:
+    return CellNetwork(TWO_BLOCKS, SHAPE, 10, C=4, layers=layers, stage_cells=stage_cells)
+
+
+@pytest.mark.parametrize(
+    ("stage_cells", "layers", "culprits"),
+    [
+        ([NORMAL, NORMAL], 8, ("stage_cells", "one normal cell per stage", "3 for layers=8")),
+        ([NORMAL] * 3, 1, ("stage_cells", "2 for layers=1", "got 3")),
+        ([], 5, ("stage_cells", "3 for layers=5", "got 0")),
+    ],
+)
+def test_stage_cells_need_one_cell_per_stage(stage_cells, layers, culprits):
+    """Two cells for three stages must not leave a stage to the genotype's cell, nor a fourth
+    cell be dropped silently."""
+    refused(ValueError, lambda: staged(stage_cells, layers), *culprits)
+
+
+@pytest.mark.parametrize("stage_cells", ["sep_conv_3x3", {"a": NORMAL}, 3])
+def test_stage_cells_must_be_a_list_of_cells(stage_cells):
+    """A string or a dict is refused by name, not split into characters or keys."""
+    refused(InvalidArchitecture, lambda: staged(stage_cells), "stage_cells must be a tuple")
+
+
+@pytest.mark.parametrize("stage_cells", [NORMAL, NORMAL.wired()])
+def test_one_cell_is_not_a_cell_per_stage(stage_cells):
+    """A single Cell (or WiredCell, itself a tuple) where one per stage belongs: the message
+    says so in one line, without printing the cell."""
+    message = refused(InvalidArchitecture, lambda: staged(stage_cells), "stage_cells", "single")
+    assert "(cell, cell, cell) for layers=8" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("bad", "culprits"),
+    [
+        (None, ("stage_cells[1]", "expected a WiredCell(blocks, concat) or a Cell")),
+        (BLOCK, ("stage_cells[1]", "got Block")),
+        (TWO_BLOCKS, ("stage_cells[1]", "got CellGenotype")),
+        (Cell((Block((0, 2), ("sep_conv_3x3", "skip_connect")),)), ("stage_cells[1], block 1",)),
+        (Cell((Block((0, 1), ("conv_9x9", "skip_connect")),)), ("stage_cells[1]", "conv_9x9")),
+        (Cell(()), ("stage_cells[1]", "no blocks")),
+    ],
+)
+def test_bad_stage_cells_are_named(bad, culprits):
+    """A stage's cell that is not a cell, or breaks a cell rule (a block reading a state not
+    computed yet, an unknown op, no blocks), is refused with the rule's own message and the
+    stage it was given for."""
+    refused(InvalidArchitecture, lambda: staged([NORMAL, bad, NORMAL]), *culprits)
+
+
 # -- hierarchical genotypes -----------------------------------------------------------------
 @pytest.mark.parametrize("genotype", [{"a": 1}, None, CHAIN3])
 def test_a_hierarchical_network_needs_a_hierarchical_genotype(genotype):

@@ -119,6 +119,17 @@ def test_a_cell_genotype_is_checked_once_per_build(monkeypatch):
     assert counter.calls == 2
 
 
+def test_stage_cells_are_checked_once_each(monkeypatch):
+    """``stage_cells`` (a normal cell per stage) are checked by the same rule, once each, not
+    once per cell of their stage."""
+    counter = _count(monkeypatch, space_cell.check_cell, space_cell, darts_format)
+    space = CellSpace(num_blocks=2)
+    genotype = space.sample(0)
+    stage_cells = [space.sample(seed).normal for seed in (1, 2, 3)]
+    space.build(genotype, N=2, stage_cells=stage_cells)  # 8 cells, 6 of them normal
+    assert counter.calls == 2 + 3  # the genotype's two cells and the three stages' cells
+
+
 def test_a_darts_genotype_is_checked_once_per_network(monkeypatch):
     counter = _count(monkeypatch, space_cell.check_concat, space_cell, darts_format)
     CellNetwork(zoo.DARTS_V2, C=4, layers=5, input_shape=(1, 8, 8))

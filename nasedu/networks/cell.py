@@ -39,7 +39,7 @@ from torch import nn
 
 from ..ops import FactorizedReduce, ReLUConvBN, make_op
 from ..spaces.cell import Cell, CellGenotype, WiredCell, check_wired_cell
-from ..spaces.checks import as_tuple, check_io, short_repr
+from ..spaces.checks import InvalidArchitecture, as_tuple, check_io, short_repr
 from ..spaces.darts_format import DartsGenotype, wired_cells
 from .common import (
     check_estimate,
@@ -88,6 +88,11 @@ def stage_normals(
     stages = len(reduction_layers(layers)) + 1
     if stage_cells is None:
         return (normal,) * stages
+    if isinstance(stage_cells, (Cell, WiredCell)):
+        raise InvalidArchitecture(
+            f"stage_cells takes one normal cell per stage, ({', '.join(['cell'] * stages)}) "
+            f"for layers={layers}, got a single {type(stage_cells).__name__}"
+        )
     cells = as_tuple(stage_cells, "stage_cells", "Cells (one normal cell per stage)")
     if len(cells) != stages:
         raise ValueError(
