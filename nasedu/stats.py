@@ -37,6 +37,8 @@ class Interval:
     low: float
     high: float
     level: float = 0.95
+    signed: bool = True
+    """Print the estimate with its sign (a difference) or without (a mean)."""
 
     @property
     def excludes_zero(self) -> bool:
@@ -44,7 +46,11 @@ class Interval:
         return self.low > 0 or self.high < 0
 
     def __str__(self) -> str:
-        return f"{self.estimate:+.3f} ({self.level:.0%} CI {self.low:+.3f} to {self.high:+.3f})"
+        sign = "+" if self.signed else ""
+        return (
+            f"{self.estimate:{sign}.3f} "
+            f"({self.level:.0%} CI {self.low:{sign}.3f} to {self.high:{sign}.3f})"
+        )
 
 
 def _values(values: Sequence[float], name: str) -> np.ndarray:
@@ -66,12 +72,14 @@ def _check(level: float, resamples: int) -> None:
         raise ValueError(f"resamples must be an integer of at least 100, got {resamples!r:.40}")
 
 
-def _interval(estimate: float, resampled: np.ndarray, level: float) -> Interval:
+def _interval(
+    estimate: float, resampled: np.ndarray, level: float, signed: bool = True
+) -> Interval:
     tail = (1 - level) / 2 * 100
     low, high = np.percentile(resampled, [tail, 100 - tail])
     # a percentile of identical floats may differ from their mean in the last bit
     low, high = min(float(low), estimate), max(float(high), estimate)
-    return Interval(float(estimate), low, high, float(level))
+    return Interval(float(estimate), low, high, float(level), signed)
 
 
 def mean_ci(
@@ -82,7 +90,7 @@ def mean_ci(
     array = _values(values, "values")
     rng = np.random.default_rng(seed)
     resampled = rng.choice(array, (resamples, array.size)).mean(axis=1)
-    return _interval(float(array.mean()), resampled, level)
+    return _interval(float(array.mean()), resampled, level, signed=False)
 
 
 def difference_ci(
@@ -106,7 +114,8 @@ def difference_ci(
             raise ValueError(
                 f"paired runs need as many values in a as in b, got {a.size} and {b.size}"
             )
-        return mean_ci(a - b, level, resamples, seed)
+        paired_mean = mean_ci(a - b, level, resamples, seed)
+        return Interval(paired_mean.estimate, paired_mean.low, paired_mean.high, paired_mean.level)
     resampled = rng.choice(a, (resamples, a.size)).mean(axis=1) - rng.choice(
         b, (resamples, b.size)
     ).mean(axis=1)

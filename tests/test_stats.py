@@ -62,6 +62,8 @@ def test_pairing_removes_the_luck_two_runs_share():
 
 def test_interval_reads_like_a_report():
     assert str(Interval(0.0123, -0.004, 0.028)) == "+0.012 (95% CI -0.004 to +0.028)"
+    assert str(mean_ci([0.5, 0.5])) == "0.500 (95% CI 0.500 to 0.500)"
+    assert str(difference_ci([0.6, 0.6], [0.5, 0.5], paired=True)).startswith("+0.100")
 
 
 def test_bad_input_is_refused_by_name():
