@@ -583,8 +583,9 @@ class CellSpace(SearchSpace[CellGenotype]):
         The defaults (N=1, C=8: five cells, 8-16-32 channels) are a *proxy* network small
         enough to train on 8x8 digits in seconds on a CPU; the CIFAR stem (a 3x3 convolution at
         stride 1) keeps small images at full resolution, so 8x8 digits are seen at 8x8, 4x4 and
-        2x2.  Further keywords (``auxiliary``, ``drop_path``, ``stem``, ``stem_multiplier``) go
-        to :class:`~nasedu.networks.cell.CellNetwork`; ``layers`` is refused (use ``N``).
+        2x2.  Further keywords (``auxiliary``, ``drop_path``, ``stem``, ``stem_multiplier``, and
+        ``stage_cells``: a normal cell per stage instead of the genotype's in all three) go to
+        :class:`~nasedu.networks.CellNetwork`; ``layers`` is refused (use ``N``).
         """
         from ..networks.cell import CellNetwork
 
