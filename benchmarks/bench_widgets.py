@@ -12,7 +12,9 @@ suffers less from other people's work on a shared machine); the load average bef
 is recorded.  The cell builder is measured three ways: a change to a genotype never seen
 (with the tables of counted op shapes and of drawn cells emptied first: the worst case, as
 for the very first change in a fresh kernel), a change to a genotype never seen but with the
-tables as they fill during use, and a change back to a genotype seen before.
+tables as they fill during use, and a change back to a genotype seen before; and, for a ratio
+within one run, the update as it was before (a new network built and counted, both cells drawn
+on one figure and rendered as the inline backend renders it).
 
     python benchmarks/bench_widgets.py       # writes results/bench_widgets-cpuN.json
 """
@@ -92,12 +94,35 @@ def cell_builder_rows(repeats: int) -> list[dict]:
         {"widget": "cell builder, new genotype, tables filled during use"}
         | timed_updates(lambda i: new_genotype(i + repeats), repeats),
     ]
-    seen = [normal.value, ops[0]]  # both drawn and counted before
+    seen = [ops[0], normal.value]
+    for op in seen:  # both drawn and counted before the row starts
+        normal.value = op
     rows.append(
         {"widget": "cell builder, a genotype seen before"}
         | timed_updates(lambda i: setattr(normal, "value", seen[i % 2]), repeats)
     )
+    rows.append(
+        {"widget": "reference: the update as it was (build, count, one figure, render)"}
+        | timed_updates(lambda i: former_update(space, builder, ops[i % len(ops)]), repeats)
+    )
     return rows
+
+
+def former_update(space, builder, op: str) -> None:
+    """What one update of the cell builder did before it counted without building and drew
+    each cell apart: build the network, count it, draw both cells on one figure, render."""
+    from nasedu.measure import count_macs, count_parameters
+    from nasedu.spaces.cell import Block, Cell, CellGenotype
+
+    first = builder.genotype.normal.blocks[0]
+    blocks = (Block(first.inputs, (op, first.ops[1]), first.combine),)
+    normal = Cell(blocks + builder.genotype.normal.blocks[1:])
+    genotype = space.validate(CellGenotype(normal=normal, reduction=builder.genotype.reduction))
+    model = space.build(genotype, input_shape=(3, 32, 32), N=6, C=36)
+    count_parameters(model, auxiliary=False)
+    count_macs(model, (3, 32, 32))
+    space.plot(genotype)
+    render_open_figures()
 
 
 def hierarchical_rows(repeats: int) -> list[dict]:
