@@ -133,7 +133,7 @@ def hierarchical_rows(repeats: int) -> list[dict]:
     explorer = hierarchical_explorer(space, space.initial(0))
     grid = explorer.children[2]
     entry = next(box for box in grid.children if hasattr(box, "options"))
-    choices = [op for op in entry.options if op != "none"][:2]  # always valid edits
+    choices = [op for _, op in entry.options if op != "none"][:2]  # always valid edits
     return [
         {"widget": "hierarchical explorer (paper space)"}
         | timed_updates(lambda i: setattr(entry, "value", choices[i % 2]), repeats)

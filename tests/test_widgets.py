@@ -81,10 +81,26 @@ def test_the_explorer_labels_are_not_cut():
         room = box.style.description_width
         fits = room.endswith("px") and int(room.removesuffix("px")) >= 8 * len(box.description)
         assert room == "initial" or fits, (box.description, room)
-    longest = max(len(op) for op in space.ops(2))
+    longest = max(len(label) for box in explorer.entries.values() for label, _ in box.options)
     for box in explorer.entries.values():  # the op names fit beside the label
         room = int(box.layout.width.removesuffix("px")) - int(
             box.style.description_width.removesuffix("px")
         )
         assert room >= 7 * longest + 20, (box.layout.width, longest)  # 20: the arrow
+    plt.close("all")
+
+
+def test_the_explorer_names_ops_and_nodes_as_its_drawing_does():
+    pytest.importorskip("ipywidgets")
+    from nasedu.spaces.hierarchical import HierarchicalSpace
+    from nasedu.viz.hierarchical import plot_motif
+    from nasedu.widgets.hierarchical import hierarchical_explorer
+
+    space = HierarchicalSpace()
+    explorer = hierarchical_explorer(space, space.initial(0))
+    explorer.chooser.index = 1
+    drawn = {t.get_text() for t in plot_motif(explorer.genotype.levels[0][1]).texts}
+    shown = {box.label for box in explorer.entries.values() if box.value != "none"}
+    assert shown and shown <= drawn, (shown, drawn)
+    assert {"in", "out"} <= drawn and "node 0 <i>in</i>" in explorer.children[1].value
     plt.close("all")

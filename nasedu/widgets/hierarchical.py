@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 
 from ..spaces.checks import InvalidArchitecture
 from ..spaces.hierarchical import HierarchicalGenotype, HierarchicalSpace, motif_name
+from ..viz.hierarchical import SHORT_NAMES, motif_color, plot_motif
 from . import require_ipywidgets
 
 __all__ = ["HierarchicalExplorer", "hierarchical_explorer"]
@@ -31,11 +32,12 @@ def _count_parameters(space: HierarchicalSpace, genotype: HierarchicalGenotype, 
 
 
 def _entry_boxes(space: HierarchicalSpace) -> dict[tuple[int, int], widgets.Dropdown]:
-    """One drop-down per upper-triangular entry ``(i, j)`` of a level-2 motif's matrix."""
+    """One drop-down per upper-triangular entry ``(i, j)`` of a level-2 motif's matrix; its
+    options show the ops as the drawings label them (``1x1`` for ``conv_1x1_bn_relu``)."""
     n = space.nodes[0]
     return {
         (i, j): widgets.Dropdown(
-            options=list(space.ops(2)),
+            options=[(SHORT_NAMES.get(op, op), op) for op in space.ops(2)],
             description=f"{i}→{j}",
             layout=widgets.Layout(width=f"{ENTRY_WIDTH}px"),
             style={"description_width": "30px"},
@@ -54,6 +56,18 @@ def _grid(entries: dict[tuple[int, int], widgets.Dropdown], n: int) -> widgets.G
             for j in range(1, n)
         ],
         layout=widgets.Layout(grid_template_columns=f"repeat({n - 1}, {ENTRY_WIDTH + 5}px)"),
+    )
+
+
+def _legend(space: HierarchicalSpace) -> str:
+    """What the entries mean, in the drawings' words: node names and op labels."""
+    last = space.nodes[0] - 1
+    names = ", ".join(
+        f"{SHORT_NAMES[op]} = {op}" for op in space.ops(2) if SHORT_NAMES.get(op, op) != op
+    )
+    return (
+        f"entry i→j: the op on the edge from node i to node j (the drawing calls node 0 "
+        f"<i>in</i> and node {last} <i>out</i>)<br>ops as the drawings label them: {names}"
     )
 
 
@@ -77,7 +91,7 @@ class HierarchicalExplorer(widgets.VBox):
         self.message = widgets.HTML()
         self.output = widgets.Output()
         self._syncing = False
-        header = widgets.HTML("entry i→j: the op on the edge from node i to node j")
+        header = widgets.HTML(_legend(space))
         grid = _grid(self.entries, space.nodes[0])
         super().__init__([self.chooser, header, grid, self.message, self.output])
         for pair, box in self.entries.items():
@@ -141,8 +155,6 @@ class HierarchicalExplorer(widgets.VBox):
 
     def _draw(self, name: str) -> None:
         """The edited motif (left) and the cell with the edges using it drawn thick (right)."""
-        from ..viz.hierarchical import motif_color, plot_motif
-
         _, (left, right) = plt.subplots(
             1, 2, figsize=(11, 2.8), gridspec_kw={"width_ratios": [1, 1.6]}
         )
