@@ -11,10 +11,11 @@ This module walks the network's layout as :class:`~nasedu.networks.cell.CellNetw
 
 * the **stem** (a 3x3 convolution to ``stem_multiplier * C`` channels on CIFAR; three strided
   convolutions on ImageNet);
-* ``layers`` **cells**, each reading the two cells before it, both inputs first preprocessed to
-  ``C`` channels (a 1x1 convolution, or a factorized reduction when the older input still has
-  twice the resolution); the reduction cells at 1/3 and 2/3 of the depth double ``C`` and
-  halve the resolution (their ops reading a cell input have stride 2); a block combining by
+* ``layers`` **cells**, each reading the two cells before it, both inputs first preprocessed
+  to ``C`` channels (a 1x1 convolution, or a factorized reduction when the older input still
+  has twice the resolution); the reduction cells at 1/3 and 2/3 of the depth double ``C``,
+  halve the resolution (their ops reading a cell input have stride 2) and start a new stage,
+  which may have a normal cell of its own (``stage_cells``); a block combining by
   concatenation has ``2C`` channels, and a cell outputs the sum of the channels it
   concatenates;
 * the **classifier**: global average pooling and one linear layer.
@@ -35,7 +36,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .spaces.cell import CellGenotype, CellSpace, WiredCell
+from .spaces.cell import Cell, CellGenotype, CellSpace, WiredCell
 from .spaces.checks import check_io, is_int
 from .spaces.darts_format import DartsGenotype, wired_cells
 
@@ -147,20 +148,25 @@ def count_cell_network(
     stem_multiplier: int = 3,
     auxiliary: bool = False,
     drop_path: float = 0.0,
+    stage_cells: Sequence[Cell | WiredCell] | None = None,
 ) -> NetworkCount:
     """The parameters (without the auxiliary head), multiply-adds (one image) and cells of
     the :class:`~nasedu.networks.cell.CellNetwork` these arguments build, without building it.
 
     The arguments are those of the network (``auxiliary`` and ``drop_path`` change neither
-    number) and are checked by the network's own rules: a bad value raises the same error.
+    number; ``stage_cells`` gives each stage its own normal cell) and are checked by the
+    network's own rules: a bad value raises the same error.
     """
-    from .networks.cell import _check_macro, reduction_layers
+    from .networks.cell import CellNetwork, _check_macro, reduction_layers, stage_normals
+    from .networks.common import check_genotype_type
 
     layers, stem_multiplier, _ = _check_macro(
         C, layers, auxiliary, drop_path, stem, stem_multiplier
     )
-    channels, height, width = check_io(input_shape, num_classes)
+    check_genotype_type(genotype, (CellGenotype, DartsGenotype), CellNetwork.__name__)
     normal, reduce = wired_cells(genotype)
+    normals = stage_normals(stage_cells, normal, layers)
+    channels, height, width = check_io(input_shape, num_classes)
     tally = _Tally()
     size: Size = (height, width)
     if stem == "cifar":
@@ -172,12 +178,13 @@ def count_cell_network(
         tally.add("imagenet_stem", channels, C, 2, size)
         older = _half(_half(size))
         sizes, reduction_prev = (older, _half(older)), True
-    C_prev_prev, C_curr = C_prev, C
+    C_prev_prev, C_curr, stage = C_prev, C, 0
     reductions = reduction_layers(layers)
     for i in range(layers):
         reduction = i in reductions
         C_curr *= 2 if reduction else 1
-        cell = reduce if reduction else normal
+        stage += 1 if reduction else 0  # a reduction cell starts the next stage
+        cell = reduce if reduction else normals[stage]
         out = _add_cell(
             tally, cell, (C_prev_prev, C_prev), C_curr, reduction, reduction_prev, sizes
         )

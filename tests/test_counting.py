@@ -59,13 +59,17 @@ SPACES = [
     num_classes=st.integers(2, 12),
     stem_multiplier=st.integers(1, 3),
     auxiliary=st.booleans(),
+    own_stage_cells=st.booleans(),
 )
 def test_counted_equals_built_for_random_genotypes_and_macros(
-    space, seed, N, C, shape, num_classes, stem_multiplier, auxiliary
+    space, seed, N, C, shape, num_classes, stem_multiplier, auxiliary, own_stage_cells
 ):
-    """Any genotype, odd and tiny resolutions (1x1, 7x5), concatenations and any stem width."""
+    """Any genotype, odd and tiny resolutions (1x1, 7x5), concatenations, any stem width, a
+    normal cell per stage or the genotype's in all three."""
     genotype = space.sample(seed)
     macro = dict(N=N, C=C, stem_multiplier=stem_multiplier, auxiliary=auxiliary)
+    if own_stage_cells:
+        macro["stage_cells"] = tuple(space.sample(seed + s).normal for s in (1, 2, 3))
     model = space.build(genotype, input_shape=shape, num_classes=num_classes, **macro)
     counted = count_space_network(space, genotype, shape, num_classes, **macro)
     assert counted == built(model, shape)
@@ -77,7 +81,7 @@ def test_counted_equals_built_with_the_imagenet_stem(seed, side, layers):
     """Three strided stem convolutions, then a first cell whose older input is twice as big;
     any depth (1 and 2 cells put the reductions side by side)."""
     genotype = CellSpace(num_blocks=2).sample(seed)
-    model = CellNetwork(genotype, C=4, layers=layers, stem="imagenet", input_shape=(3, side, side))
+    model = CellNetwork(genotype, (3, side, side), C=4, layers=layers, stem="imagenet")
     counted = count_cell_network(genotype, (3, side, side), C=4, layers=layers, stem="imagenet")
     assert counted == built(model, (3, side, side))
 
@@ -106,6 +110,14 @@ def test_a_shape_is_counted_once():
 def test_bad_settings_raise_the_networks_own_errors(kwargs, words):
     with pytest.raises(ValueError, match=words):
         count_cell_network(zoo.genotype("darts_v2"), **kwargs)
+
+
+def test_bad_stage_cells_and_genotypes_raise_the_networks_own_errors():
+    cell = zoo.cell_genotype("NASNet-A").normal
+    with pytest.raises(ValueError, match="stage_cells"):
+        count_cell_network(zoo.genotype("darts_v2"), stage_cells=(cell, cell))
+    with pytest.raises(ValueError, match="CellNetwork takes a CellGenotype"):
+        count_cell_network((cell, cell))
 
 
 def test_bad_space_settings_are_refused_as_build_refuses_them():
