@@ -3,6 +3,9 @@ the built network, and one change redrawing only what it changes."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import matplotlib.pyplot as plt
 import pytest
 
@@ -104,3 +107,18 @@ def test_the_explorer_names_ops_and_nodes_as_its_drawing_does():
     assert shown and shown <= drawn, (shown, drawn)
     assert {"in", "out"} <= drawn and "node 0 <i>in</i>" in explorer.children[1].value
     plt.close("all")
+
+
+def test_the_package_exports_the_explorers_and_loads_ipywidgets_only_when_asked():
+    code = (
+        "import sys\nimport nasedu.widgets\nprint('ipywidgets' in sys.modules)\n"
+        "from nasedu.widgets import cell_builder, hierarchical_explorer\n"
+        "print('ipywidgets' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.split() == ["False", "True"], done.stderr
+    import nasedu.widgets
+    import nasedu.widgets.cell
+
+    assert nasedu.widgets.cell_builder is nasedu.widgets.cell.cell_builder
+    assert set(nasedu.widgets.__all__) <= set(dir(nasedu.widgets))
