@@ -10,7 +10,8 @@ bootstrap confidence intervals and writes
 * ``results/bench_searchability-<machine>.json`` (this run, with the machine), and
 * with ``--ship``: ``nasedu/precomputed/searchability.json``, the file the notebooks load.
 
-About 20 CPU-minutes in all; run it niced, one thread per process:
+The shipped run took 14 minutes with 4 processes on a shared 2-core CPU; run it niced, one
+thread per process:
 
     OMP_NUM_THREADS=1 nice python benchmarks/bench_searchability.py --jobs 4 --ship
 """
