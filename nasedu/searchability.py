@@ -39,10 +39,15 @@ from .spaces.hierarchical import HierarchicalSpace
 from .stats import difference_ci, mean_ci
 
 __all__ = [
+    "SETTINGS",
     "STRATEGIES",
     "check_result",
+    "curves",
     "load_precomputed",
+    "max_primitives",
     "race",
+    "race_space",
+    "random_samples",
     "small_spaces",
     "summarise",
 ]
