@@ -2,10 +2,9 @@
 explorer as notebooks 2 and 3 show them.
 
 An update is what follows one change of a dropdown: validate, count the network's parameters
-and multiply-adds, redraw, and render the pictures to PNG.  The cell builder renders its own
-pictures; the hierarchical explorer calls ``plt.show``, replaced here by what Jupyter's inline
-backend does there (every open figure to a PNG, with ``bbox_inches="tight"``, its default).
-Target (issue 12): under 0.5 s on an idle 2-core machine.
+(and multiply-adds), redraw, and render the pictures to PNG (both explorers render their own
+pictures for an ``ipywidgets.Image``).  Target (issue 12): under 0.5 s on an idle 2-core
+machine.
 
 Each row is timed in wall-clock seconds and in CPU seconds of this process (the CPU time
 suffers less from other people's work on a shared machine); the load average before and after
@@ -13,8 +12,9 @@ is recorded.  The cell builder is measured three ways: a change to a genotype ne
 (with the tables of counted op shapes and of drawn cells emptied first: the worst case, as
 for the very first change in a fresh kernel), a change to a genotype never seen but with the
 tables as they fill during use, and a change back to a genotype seen before; and, for a ratio
-within one run, the update as it was before (a new network built and counted, both cells drawn
-on one figure and rendered as the inline backend renders it).
+within one run, each explorer's update as it was before (the cell builder: a new network built
+and counted, both cells drawn on one figure; both explorers: a pyplot figure rendered as
+Jupyter's inline backend renders it).
 
     python benchmarks/bench_widgets.py       # writes results/bench_widgets-cpuN.json
 """
@@ -40,7 +40,8 @@ from common import print_table, save
 
 
 def render_open_figures(*args, **kwargs) -> None:
-    """What the inline backend does at plt.show(): every open figure to a (tight) PNG."""
+    """What Jupyter's inline backend does at plt.show(): every open figure to a PNG, with
+    ``bbox_inches="tight"`` (its default); the explorers used to draw that way."""
     for number in plt.get_fignums():
         plt.figure(number).savefig(io.BytesIO(), format="png", bbox_inches="tight")
     plt.close("all")
@@ -131,20 +132,41 @@ def hierarchical_rows(repeats: int) -> list[dict]:
 
     space = HierarchicalSpace()
     explorer = hierarchical_explorer(space, space.initial(0))
-    grid = explorer.children[2]
-    entry = next(box for box in grid.children if hasattr(box, "options"))
-    choices = [op for _, op in entry.options if op != "none"][:2]  # always valid edits
+    entries = list(explorer.entries.values())
+    ops = [op for _, op in entries[0].options if op != "none"]
+
+    def new_genotype(i: int) -> None:
+        """The next op (never none: always a valid edit) on entry i: a new genotype each time
+        (an entry comes back to its op after len(entries) * len(ops) changes)."""
+        entry = entries[i % len(entries)]
+        current = ops.index(entry.value) if entry.value in ops else -1
+        entry.value = ops[(current + 1) % len(ops)]
+
     return [
-        {"widget": "hierarchical explorer (paper space)"}
-        | timed_updates(lambda i: setattr(entry, "value", choices[i % 2]), repeats)
+        {"widget": "hierarchical explorer (paper space), new genotype"}
+        | timed_updates(new_genotype, repeats),
+        {"widget": "reference: the explorer's update as it was (pyplot figure, tight render)"}
+        | timed_updates(lambda i: former_explorer_update(space, explorer.genotype), repeats),
     ]
+
+
+def former_explorer_update(space, genotype) -> None:
+    """What one update of the hierarchical explorer did before it drew into a kept figure:
+    count, draw on a new pyplot figure, render as the inline backend does."""
+    from nasedu.measure import count_parameters
+    from nasedu.viz.hierarchical import motif_color, plot_motif
+
+    count_parameters(space.build(genotype))
+    _, (left, right) = plt.subplots(1, 2, figsize=(11, 2.8), gridspec_kw={"width_ratios": [1, 1.6]})
+    plot_motif(genotype.levels[0][0], ax=left, title="level 2: m1", title_color=motif_color("m1"))
+    plot_motif(genotype.cell, ax=right, title="level 3: the cell", highlight="m1")
+    render_open_figures()
 
 
 def main(repeats: int = 8) -> None:
     import torch
 
     torch.set_num_threads(1)
-    plt.show = render_open_figures
     load_before = os.getloadavg()
     rows = cell_builder_rows(repeats) + hierarchical_rows(repeats)
     print_table(rows, ["widget", "median_seconds", "max_seconds", "median_cpu_seconds"])

@@ -81,7 +81,7 @@ def plot_motif(
         rad = 0.0 if span == 1 else (-0.45 if span % 2 == 0 else 0.45)
         colour = motif_color(op)
         thick = highlight is not None and op == highlight
-        ax.add_patch(
+        ax.add_artist(  # not add_patch: the limits are set below, no extent to work out
             FancyArrowPatch(
                 (i, 0),
                 (j, 0),

@@ -18,7 +18,6 @@ up -- one change redraws one cell, and going back to an earlier choice redraws n
 from __future__ import annotations
 
 import functools
-import io
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,11 +33,10 @@ from ..spaces.cell import (
     state_name,
 )
 from . import require_ipywidgets
+from .pictures import DPI, blank_figure, to_png
 
 __all__ = ["CellBuilder", "cell_builder", "cell_picture", "state_label"]
 
-DPI = 80
-"""Resolution of the cell pictures: sharp once the browser fits both to the page."""
 
 _SUBSCRIPT = str.maketrans("0123456789+-i", "₀₁₂₃₄₅₆₇₈₉₊₋ᵢ")
 
@@ -60,31 +58,16 @@ def _width(choice: str, space: CellSpace) -> str:
     return f"{max(chars, len(choice)) * 9 + 40}px"
 
 
-@functools.lru_cache(maxsize=32)
-def _canvas(figsize: tuple[float, float], dpi: int):
-    """A figure and its canvas for pictures of one size (no pyplot: nothing is left open for a
-    notebook to show twice).  Drawing again on the same canvas reuses its renderer, which
-    remembers the layout of every label it has drawn: a third quicker than a new figure."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=figsize, dpi=dpi)
-    return figure, FigureCanvasAgg(figure)
-
-
 @functools.lru_cache(maxsize=256)
 def cell_picture(cell: WiredCell, reduction: bool, dpi: int = DPI) -> tuple[bytes, float]:
     """A PNG of ``cell`` drawn by :func:`~nasedu.viz.cell.plot_cell`, and its width in
     inches; remembered, so that a cell seen before costs nothing."""
     from ..viz.cell import REDUCTION_TITLE, cell_figsize, plot_cell
 
-    figure, canvas = _canvas(cell_figsize(cell), dpi)
-    figure.clear()
+    figure = blank_figure(cell_figsize(cell), dpi)
     title = REDUCTION_TITLE if reduction else None
     plot_cell(cell, figure.add_subplot(), title=title, reduction=reduction)
-    picture = io.BytesIO()
-    canvas.print_png(picture, pil_kwargs={"compress_level": 1})  # quick; as small as level 6
-    return picture.getvalue(), figure.get_figwidth()
+    return to_png(figure), figure.get_figwidth()
 
 
 class CellBuilder:

@@ -10,17 +10,18 @@ InvalidArchitecture message and not applied.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
-
 from ..spaces.checks import InvalidArchitecture
 from ..spaces.hierarchical import HierarchicalGenotype, HierarchicalSpace, motif_name
 from ..viz.hierarchical import SHORT_NAMES, motif_color, plot_motif
 from . import require_ipywidgets
+from .pictures import blank_figure, to_png
 
 __all__ = ["HierarchicalExplorer", "hierarchical_explorer"]
 
 widgets = require_ipywidgets()
 
+PICTURE_SIZE = (11.0, 2.8)
+"""Inches of the picture: the edited motif on the left, the cell on the right."""
 ENTRY_WIDTH = 200
 """Width in pixels of one entry's drop-down (its label ``i→j`` and the longest op name)."""
 
@@ -73,7 +74,7 @@ def _legend(space: HierarchicalSpace) -> str:
 
 class HierarchicalExplorer(widgets.VBox):
     """The explorer's widget: the motif chooser, a header, the matrix of drop-downs, a message
-    and the drawing (``children`` in that order); ``.genotype`` is the current valid genotype.
+    and the picture (``children`` in that order); ``.genotype`` is the current valid genotype.
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class HierarchicalExplorer(widgets.VBox):
         self.space = space
         self._genotype = genotype
         self.build_args = build
+        self._parameters: dict[HierarchicalGenotype, int] = {}
         self.chooser = widgets.Dropdown(
             options=[motif_name(m) for m in range(space.motifs[0])],
             description="level-2 motif",
@@ -89,11 +91,11 @@ class HierarchicalExplorer(widgets.VBox):
         )
         self.entries = _entry_boxes(space)
         self.message = widgets.HTML()
-        self.output = widgets.Output()
+        self.picture = widgets.Image(format="png", layout={"width": "100%"})
         self._syncing = False
         header = widgets.HTML(_legend(space))
         grid = _grid(self.entries, space.nodes[0])
-        super().__init__([self.chooser, header, grid, self.message, self.output])
+        super().__init__([self.chooser, header, grid, self.message, self.picture])
         for pair, box in self.entries.items():
             box.observe(lambda change, pair=pair: self._edit(change, pair), names="value")
         self.chooser.observe(self._load_motif, names="value")
@@ -139,25 +141,27 @@ class HierarchicalExplorer(widgets.VBox):
         """Describe the current genotype and draw the motif and the cell."""
         name = motif_name(self.motif)
         self.message.value = self._description(name)
-        self.output.clear_output(wait=True)
-        with self.output:
-            self._draw(name)
-            plt.show()
+        self.picture.value = self._draw(name)
 
     def _description(self, name: str) -> str:
         """The parameter count and how many of the cell's edges use motif ``name``."""
-        params = _count_parameters(self.space, self._genotype, **self.build_args)
+        if self._genotype not in self._parameters:  # built once per genotype
+            self._parameters[self._genotype] = _count_parameters(
+                self.space, self._genotype, **self.build_args
+            )
+        params = self._parameters[self._genotype]
         uses = sum(op == name for _, _, op in self._genotype.cell.edges())
         return (
             f"<b>{params:,}</b> parameters in the small model; the cell uses {name} on "
             f"<b>{uses}</b> of its edges (each time with its own weights)"
         )
 
-    def _draw(self, name: str) -> None:
-        """The edited motif (left) and the cell with the edges using it drawn thick (right)."""
-        _, (left, right) = plt.subplots(
-            1, 2, figsize=(11, 2.8), gridspec_kw={"width_ratios": [1, 1.6]}
-        )
+    def _draw(self, name: str) -> bytes:
+        """A picture of the edited motif (left) and of the cell with the edges using it drawn
+        thick (right)."""
+        figure = blank_figure(PICTURE_SIZE)
+        left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.6]})
+        figure.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.88, wspace=0.05)
         plot_motif(
             self._genotype.levels[0][self.motif],
             ax=left,
@@ -165,6 +169,7 @@ class HierarchicalExplorer(widgets.VBox):
             title_color=motif_color(name),
         )
         plot_motif(self._genotype.cell, ax=right, title="level 3: the cell", highlight=name)
+        return to_png(figure)
 
 
 def hierarchical_explorer(
