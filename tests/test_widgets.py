@@ -122,3 +122,20 @@ def test_the_package_exports_the_explorers_and_loads_ipywidgets_only_when_asked(
 
     assert nasedu.widgets.cell_builder is nasedu.widgets.cell.cell_builder
     assert set(nasedu.widgets.__all__) <= set(dir(nasedu.widgets))
+
+
+def test_the_explorer_redraws_its_picture_for_an_edit_and_not_for_a_refused_one():
+    pytest.importorskip("ipywidgets")
+    from nasedu.spaces.hierarchical import HierarchicalSpace
+    from nasedu.widgets.hierarchical import hierarchical_explorer
+
+    space = HierarchicalSpace()
+    explorer = hierarchical_explorer(space, space.trivial())
+    first, message = bytes(explorer.picture.value), explorer.message.value
+    assert first.startswith(b"\x89PNG")
+    explorer.entries[(0, 1)].value = "none"  # orphans node 1: refused
+    assert bytes(explorer.picture.value) == first and "not applied" in explorer.message.value
+    explorer.entries[(0, 3)].value = "conv_1x1_bn_relu"
+    assert bytes(explorer.picture.value) != first
+    explorer.entries[(0, 3)].value = "none"  # back to the start: the same picture and count
+    assert bytes(explorer.picture.value) == first and explorer.message.value == message
