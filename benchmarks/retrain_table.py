@@ -2,8 +2,9 @@
 
 Notebook 4 (section 4.6) retrains the table's best architecture and compares with the table;
 in quick mode every fit is cut to a few batches, so it shows this script's result instead.  On
-a CPU with one thread and the torch version the table was made with, the retraining gives the
-table's numbers exactly; elsewhere they differ by training noise.  Writes
+one CPU thread, with the torch version *and the CPU instruction set* (AVX-512, AVX2, ...) the
+table was made with, the retraining gives the table's numbers exactly; elsewhere they differ by
+training noise (benchmarks/README.md).  Writes
 ``results/retrain_table-<machine>.json`` and, with ``--ship``,
 ``nasedu/precomputed/table_retraining.json``.  Under a minute on one CPU thread:
 

@@ -303,12 +303,16 @@ def _train_all(
 
 
 def _machine(workers: int, executor: Any) -> str:
-    """Where the table was trained, in words: processor, cores, torch, workers x threads."""
+    """Where the table was trained, in words: processor, its instruction set, cores, torch,
+    workers x threads.  A retraining repeats the table digit for digit only on the same
+    instruction set (torch and oneDNN choose their kernels, and so the order of floating-point
+    sums, by it)."""
     import torch
 
     threads = 1 if workers > 1 or executor is not None else torch.get_num_threads()
     return (
-        f"{platform.machine()} CPU ({os.cpu_count()} cores), torch {torch.__version__}, "
+        f"{platform.machine()} CPU ({torch.backends.cpu.get_cpu_capability()}, "
+        f"{os.cpu_count()} cores), torch {torch.__version__}, "
         f"{max(workers, 1)} worker(s) x {threads} thread(s)"
     )
 
