@@ -157,12 +157,10 @@ def count_cell_network(
     number; ``stage_cells`` gives each stage its own normal cell) and are checked by the
     network's own rules: a bad value raises the same error.
     """
-    from .networks.cell import CellNetwork, _check_macro, reduction_layers, stage_normals
+    from .networks.cell import CellNetwork, check_macro, reduction_layers, stage_normals
     from .networks.common import check_genotype_type
 
-    layers, stem_multiplier, _ = _check_macro(
-        C, layers, auxiliary, drop_path, stem, stem_multiplier
-    )
+    layers, stem_multiplier, _ = check_macro(C, layers, auxiliary, drop_path, stem, stem_multiplier)
     check_genotype_type(genotype, (CellGenotype, DartsGenotype), CellNetwork.__name__)
     normal, reduce = wired_cells(genotype)
     normals = stage_normals(stage_cells, normal, layers)

@@ -55,6 +55,7 @@ __all__ = [
     "CellLayer",
     "CellNetwork",
     "ImageNetStem",
+    "check_macro",
     "check_wired_cell",
     "drop_path",
     "reduction_layers",
@@ -106,7 +107,7 @@ def _half(size: int) -> int:
     return -(-size // 2)  # every op at stride 2 gives ceil(size / 2)
 
 
-def _check_macro(
+def check_macro(
     C: Any, layers: Any, auxiliary: Any, drop_path: Any, stem: Any, stem_multiplier: Any
 ) -> tuple[int, int, bool]:
     """The macro arguments of :class:`CellNetwork`, checked: ``(layers, stem_multiplier,
@@ -292,7 +293,7 @@ class CellNetwork(nn.Module):
         _validated: bool = False,
     ) -> None:
         super().__init__()
-        layers, stem_multiplier, auxiliary = _check_macro(
+        layers, stem_multiplier, auxiliary = check_macro(
             C, layers, auxiliary, drop_path, stem, stem_multiplier
         )
         check_genotype_type(genotype, (CellGenotype, DartsGenotype), "CellNetwork")
