@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .spaces.checks import is_int
+from .checks import is_int
 from .spaces.flat import FlatSpace
 from .spaces.hierarchical import HierarchicalSpace
 from .stats import difference_ci, mean_ci

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .spaces.checks import is_int
+from .checks import is_int
 
 __all__ = ["Interval", "difference_ci", "mean_ci"]
 
