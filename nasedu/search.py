@@ -194,10 +194,7 @@ class _Search:
 
     def _fill(self) -> None:
         """Propose until ``workers`` evaluations are in flight (or the budget is proposed)."""
-        if not self.replay:  # replay is over: start what it left unfinished
-            for pending in self.running.values():
-                if pending.future is None:
-                    pending.future = self.runner.submit(pending.genotype)
+        self._start_unfinished()
         while (
             self.proposed < self.budget
             and len(self.running) < self.workers
@@ -213,6 +210,17 @@ class _Search:
             else:
                 future = None if self.replay else self.runner.submit(genotype)
                 self.running[self.proposed] = _Pending(genotype, key, future)
+        # a repeat answered from the cache above may have been the replay's last record
+        self._start_unfinished()
+
+    def _start_unfinished(self) -> None:
+        """Once the replay is over, start the evaluations that were in flight when the
+        recorded search stopped (while replaying, the file says how each one ended)."""
+        if self.replay:
+            return
+        for pending in self.running.values():
+            if pending.future is None:
+                pending.future = self.runner.submit(pending.genotype)
 
     def _next_finished(self) -> int:
         """The proposal number of an evaluation that has finished (the earliest proposed, if

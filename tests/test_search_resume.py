@@ -12,7 +12,7 @@ import tempfile
 import textwrap
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 import pytest
 from hypothesis import given, settings
@@ -311,3 +311,37 @@ def test_resuming_after_any_evaluation_gives_the_uninterrupted_search(seed, stop
             history_path=path, resume=True, progress=False,
         )  # fmt: skip
     same_search(resumed, whole)
+
+
+class _AtOnce(Executor):
+    """An executor that runs each call when it is submitted: completion order = submission
+    order, the same on every machine (no threads, no timing)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # the search reads it from the future
+            future.set_exception(error)
+        return future
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_a_history_cut_after_a_repeat_resumes_its_unfinished_evaluations(space, tmp_path, name):
+    """A regression: when the last recorded evaluation is a repeat (answered from the cache
+    while proposing), the replay ends *while proposing*; the evaluations still in flight then
+    were never started, and waiting for them crashed ('NoneType' has no '_condition').  Every
+    cut of a 3-worker history after a repeat must resume to the uninterrupted search."""
+    search, path = SEARCHES[name], tmp_path / "whole.jsonl"
+    run = {"executor": _AtOnce(), "workers": 3, "progress": False}
+    whole = search(space, filters_score, 40, rng=4, history_path=path, **run)
+    lines = path.read_text().splitlines()
+    cuts = [
+        k for k, line in enumerate(lines, 1) if json.loads(line).get("cached") and k < len(lines)
+    ]
+    assert cuts, "the tiny space repeats architectures within 40 evaluations"
+    for k in cuts:
+        cut = tmp_path / f"cut{k}.jsonl"
+        cut.write_text("\n".join(lines[:k]) + "\n")
+        resumed = search(space, filters_score, 40, rng=4, history_path=cut, resume=True, **run)
+        same_search(resumed, whole)
