@@ -11,7 +11,7 @@ being built (:mod:`nasedu.counting`: each op at each shape is counted once, then
 and each cell is drawn into a picture of its own, kept for the next time the same cell comes
 up -- one change redraws one cell, and going back to an earlier choice redraws nothing.
 
-    from nasedu.widgets.cell import cell_builder
+    from nasedu.widgets import cell_builder
     cell_builder()          # in a notebook cell: displays the builder
 """
 
