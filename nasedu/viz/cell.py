@@ -69,7 +69,8 @@ def _arrow(ax, start, end, colour="#555555", rad=0.0) -> None:
     them.  (Leaving the gap in data units, instead of matplotlib's ``shrinkA``/``shrinkB`` in
     points, spares clipping every curve at every draw; adding it with ``add_artist`` spares
     working out its extent: the Axes' limits are set at the end.  Together they make a cell
-    drawing 2-3 times quicker, which the interactive cell builder needs.)"""
+    drawing several times quicker, which the interactive cell builder needs; the figures are in
+    ``benchmarks/README.md``.)"""
     (x0, y0), (x1, y1) = start, end
     length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-9)
     dx, dy = (x1 - x0) / length * GAP, (y1 - y0) / length * GAP
