@@ -19,14 +19,13 @@ thread per process:
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
 
-from common import machine, machine_tag, print_table, save
+from common import print_table, save, ship
 
 from nasedu.searchability import SETTINGS, check_result, race, summarise
 
@@ -63,14 +62,7 @@ def main() -> None:
         print(line)
     save("bench_searchability", rows, claims=summary["claims"], result=result)
     if args.ship:
-        shipped = {
-            "note": "PRECOMPUTED by benchmarks/bench_searchability.py, not by the notebook",
-            "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "machine": {**machine(), "tag": machine_tag()},
-            **result,
-        }
-        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-        print(f"written: {SHIPPED}")
+        ship("bench_searchability.py", SHIPPED, result)
 
 
 if __name__ == "__main__":

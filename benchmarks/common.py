@@ -99,3 +99,16 @@ def save(name: str, rows: list[dict], folder: Path = RESULTS, quiet: bool = Fals
     if not quiet:
         print(f"\nwritten: {path}")
     return path
+
+
+def ship(script: str, path: Path, result: dict) -> None:
+    """Write ``result`` as a shipped precomputed file (``nasedu/precomputed/``), marked as
+    such with the date and the machine (what :func:`nasedu.precomputed.load` checks)."""
+    shipped = {
+        "note": f"PRECOMPUTED by benchmarks/{script}, not by the notebook",
+        "date": time.strftime("%Y-%m-%d", time.gmtime()),
+        "machine": {**machine(), "tag": machine_tag()},
+        **result,
+    }
+    path.write_text(json.dumps(shipped, indent=1) + "\n")
+    print(f"written: {path}")

@@ -14,12 +14,10 @@ training noise (benchmarks/README.md).  Writes
 from __future__ import annotations
 
 import argparse
-import json
-import time
 from pathlib import Path
 
 import torch
-from common import machine, machine_tag, print_table, save
+from common import print_table, save, ship
 
 from nasedu.bench import load_benchmark
 from nasedu.train import fit
@@ -78,14 +76,7 @@ def main() -> None:
     result = {"hash": best.hash, "settings": settings, "table": table, "retrained": retrained}
     save("retrain_table", rows, result=result)
     if args.ship:
-        shipped = {
-            "note": "PRECOMPUTED by benchmarks/retrain_table.py, not by the notebook",
-            "date": time.strftime("%Y-%m-%d", time.gmtime()),
-            "machine": {**machine(), "tag": machine_tag()},
-            **result,
-        }
-        SHIPPED.write_text(json.dumps(shipped, indent=1) + "\n")
-        print(f"written: {SHIPPED}")
+        ship("retrain_table.py", SHIPPED, result)
 
 
 if __name__ == "__main__":

@@ -26,9 +26,7 @@ honestly returns (its own best score is the maximum of noisy numbers, and so fla
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -272,8 +270,9 @@ def check_result(result: Mapping[str, Any]) -> Mapping[str, Any]:
 def load_precomputed() -> dict[str, Any]:
     """The shipped result of ``benchmarks/bench_searchability.py`` (checked by
     :func:`check_result`): computed once, offline, not by the notebook that shows it."""
-    text = resources.files("nasedu").joinpath("precomputed/searchability.json").read_text()
-    return dict(check_result(json.loads(text)))
+    from .precomputed import load  # the one reader: it also checks the PRECOMPUTED marking
+
+    return dict(check_result(load("searchability")))
 
 
 def _runs(result: Mapping[str, Any], space: str, strategy: str) -> list[Mapping[str, Any]]:
