@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .checks import is_int
+from .checks import check_bool, check_seed, is_int
 
 __all__ = ["Interval", "difference_ci", "mean_ci"]
 
@@ -65,11 +65,33 @@ def _values(values: Sequence[float], name: str) -> np.ndarray:
     return array
 
 
-def _check(level: float, resamples: int) -> None:
+MAX_DRAWS = 10**8
+"""The most values one interval resamples (runs x resamples): about a second of work."""
+_CHUNK = 10**7  # values drawn at once, so memory stays bounded (80 MB)
+
+
+def _check(level: float, resamples: int, seed: int) -> None:
     if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
         raise ValueError(f"level must be a number between 0 and 1, e.g. 0.95; got {level!r}")
     if not is_int(resamples) or resamples < 100:
         raise ValueError(f"resamples must be an integer of at least 100, got {resamples!r:.40}")
+    check_seed(seed)
+
+
+def _resampled_means(rng: np.random.Generator, array: np.ndarray, resamples: int) -> np.ndarray:
+    """The means of ``resamples`` bootstrap samples of ``array`` (drawn with replacement)."""
+    if array.size * resamples > MAX_DRAWS:
+        raise ValueError(
+            f"{array.size:,} runs x {resamples:,} resamples is more than {MAX_DRAWS:,} draws; "
+            "pass fewer resamples"
+        )
+    rows = max(1, _CHUNK // array.size)
+    return np.concatenate(
+        [
+            rng.choice(array, (min(rows, resamples - start), array.size)).mean(axis=1)
+            for start in range(0, resamples, rows)
+        ]
+    )
 
 
 def _interval(
@@ -86,10 +108,9 @@ def mean_ci(
     values: Sequence[float], level: float = 0.95, resamples: int = 10_000, seed: int = 0
 ) -> Interval:
     """The mean of ``values`` with a bootstrap confidence interval (percentile method)."""
-    _check(level, resamples)
+    _check(level, resamples, seed)
     array = _values(values, "values")
-    rng = np.random.default_rng(seed)
-    resampled = rng.choice(array, (resamples, array.size)).mean(axis=1)
+    resampled = _resampled_means(np.random.default_rng(seed), array, resamples)
     return _interval(float(array.mean()), resampled, level, signed=False)
 
 
@@ -106,19 +127,17 @@ def difference_ci(
     ``paired=True``: ``a[i]`` and ``b[i]`` belong together (the same seed), so the differences
     ``a[i] - b[i]`` are resampled; else ``a`` and ``b`` are resampled independently.
     """
-    _check(level, resamples)
+    _check(level, resamples, seed)
     a, b = _values(a, "a"), _values(b, "b")
     rng = np.random.default_rng(seed)
-    if paired:
+    if check_bool(paired, "paired"):
         if a.size != b.size:
             raise ValueError(
                 f"paired runs need as many values in a as in b, got {a.size} and {b.size}"
             )
         paired_mean = mean_ci(a - b, level, resamples, seed)
         return Interval(paired_mean.estimate, paired_mean.low, paired_mean.high, paired_mean.level)
-    resampled = rng.choice(a, (resamples, a.size)).mean(axis=1) - rng.choice(
-        b, (resamples, b.size)
-    ).mean(axis=1)
+    resampled = _resampled_means(rng, a, resamples) - _resampled_means(rng, b, resamples)
     estimate = float(a.mean() - b.mean())
     if not math.isfinite(estimate):
         raise ValueError("the means of a and b are too large to subtract")

@@ -76,3 +76,18 @@ def test_bad_input_is_refused_by_name():
     refused(lambda: mean_ci([0.1, 0.2], level=95), "level")
     refused(lambda: mean_ci([0.1, 0.2], level=True), "level")
     refused(lambda: mean_ci([0.1, 0.2], resamples=10), "resamples")
+    # beyond the examples: a flag that is a string, seeds that are not seeds, and sizes that
+    # would allocate tens of GB (a clear refusal instead of a MemoryError or a long hang)
+    refused(lambda: difference_ci([0.1, 0.2], [0.3, 0.4], paired="yes"), "paired")
+    refused(lambda: mean_ci([0.1, 0.2], seed="x"), "seed")
+    refused(lambda: mean_ci([0.1, 0.2], seed=True), "seed")
+    refused(lambda: mean_ci([0.1, 0.2, 0.3], resamples=10**9), "resamples")
+    refused(lambda: mean_ci(np.ones(10**6)), "resamples")
+
+
+def test_large_resamplings_are_drawn_in_chunks_with_the_same_answer_shape():
+    """Above 10**7 draws the bootstrap is drawn in pieces (bounded memory): still an interval
+    around the mean."""
+    values = np.linspace(0.0, 1.0, 5_000)
+    interval = mean_ci(values, resamples=10_000)
+    assert interval.low < 0.5 < interval.high and interval.high - interval.low < 0.05
