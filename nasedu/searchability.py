@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .checks import is_int
+from .checks import check_choice, is_int
 from .spaces.flat import FlatSpace
 from .spaces.hierarchical import HierarchicalSpace
 from .stats import difference_ci, mean_ci
@@ -121,6 +121,20 @@ def _retrain(space, genotype, data, settings: Mapping[str, Any]) -> dict[str, fl
     return {"val": result.final_val_accuracy, "test": result.test_accuracy}
 
 
+def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:data:`SETTINGS` with the given ones in their place; a key it does not know (a typo
+    such as ``seed`` for ``seeds``) is refused rather than silently ignored."""
+    unknown = sorted(set(settings or {}) - set(SETTINGS))
+    if unknown:
+        raise ValueError(
+            f"unknown race setting {unknown[0]!r:.40}; the settings are {list(SETTINGS)}"
+        )
+    settings = {**SETTINGS, **(settings or {})}
+    if not is_int(settings["seeds"]) or settings["seeds"] < 2:
+        raise ValueError(f"seeds must be an integer of at least 2, got {settings['seeds']!r:.40}")
+    return settings
+
+
 def race_space(
     name: str,
     settings: Mapping[str, Any] | None = None,
@@ -132,8 +146,8 @@ def race_space(
     from .data import load
     from .search import make_objective, random_search, regularized_evolution
 
-    settings = {**SETTINGS, **(settings or {})}
-    space = small_spaces()[name]
+    settings = _settings(settings)
+    space = small_spaces()[check_choice(name, "name", list(small_spaces()))]
     data = load(settings["data"]).shrink(settings["train"], settings["val"], settings["test"])
     objective = _Memo(
         space,
@@ -200,9 +214,7 @@ def race(
     ``space``, ``strategy``, ``seed``, per evaluation ``scores``, ``hashes``, ``params``,
     ``train_seconds``; the ``incumbent`` genotype and its ``retrained`` val/test accuracy).
     """
-    settings = {**SETTINGS, **(settings or {})}
-    if not is_int(settings["seeds"]) or settings["seeds"] < 2:
-        raise ValueError(f"seeds must be an integer of at least 2, got {settings['seeds']!r:.40}")
+    settings = _settings(settings)
     # the hierarchical networks train about twice as long: their seeds go to several workers
     tasks = [("cell-like", range(settings["seeds"]))] + [
         ("hierarchical", chunk.tolist()) for chunk in np.array_split(range(settings["seeds"]), 3)

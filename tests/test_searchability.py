@@ -123,3 +123,15 @@ def test_a_tiny_race_pairs_evolution_with_random_search():
             )
             assert rnd["hashes"][:2] == evo["hashes"][:2]
             assert rnd["scores"][:2] == evo["scores"][:2]  # trained once, deterministic
+
+
+def test_bad_race_settings_are_refused_by_name():
+    """A typo in a setting would silently run the default race; an unknown space would be a
+    KeyError deep inside."""
+    from helpers import refused
+
+    from nasedu.searchability import race, race_space
+
+    refused(lambda: race({"seed": 3}), "seed")
+    refused(lambda: race({"seeds": 1}), "seeds")
+    refused(lambda: race_space("cell", {"seeds": 2}), "name")
